@@ -1,0 +1,280 @@
+"""The ``ml5`` command. Data goes to stdout, messages and progress to stderr.
+
+Exit codes: 0 ok, 1 the work failed, 2 usage or config error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ml5 import __version__
+from ml5.config import ConfigError
+from ml5.plugins import PluginError, Plugins, UnknownPluginError
+from ml5.registry import Registry
+
+# Wide when piped, so tables stay readable in logs and files.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True)
+
+app = typer.Typer(
+    name="ml5",
+    help="Train, export and verify the networks of a real-time MIDI companion.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+# Set by main() before the app runs: plugin commands must exist before arguments are parsed.
+_state: dict[str, Any] = {}
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[red]error[/]: {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _plugins() -> Plugins:
+    return _state["plugins"]
+
+
+def _registry() -> Registry:
+    if "registry" not in _state:
+        try:
+            _state["registry"] = Registry(_plugins())
+        except PluginError as exc:
+            raise _fail(str(exc), 1) from None
+    return _state["registry"]
+
+
+def _split(names: Optional[str]) -> Optional[list[str]]:
+    return None if names is None else [n.strip() for n in names.split(",") if n.strip()]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"ml5 {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    disable: Optional[str] = typer.Option(None, "--disable", help="Plugins not to load, comma-separated."),
+) -> None:
+    """ml5: plugin-based training, export and verification of RTNeural models."""
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+@app.command()
+def plugins(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    all_: bool = typer.Option(False, "--all", help="Also list installed plugins that were not loaded."),
+) -> None:
+    """List installed plugins: version, hooks, what each provides, broken ones with their error."""
+    registry = _registry()
+    rows = []
+    for info in _plugins().infos.values():
+        if not info.loaded and not all_:
+            continue
+        row: dict[str, Any] = {
+            "name": info.name,
+            "distribution": info.distribution,
+            "version": info.version,
+            "hooks": list(info.hooks),
+            "provides": registry.provided_by(info.name),
+        }
+        if info.broken:
+            row["error"] = info.error
+        if not info.loaded:
+            row["loaded"] = False
+        rows.append(row)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("name", "distribution", "version", "provides", "hooks")
+    for row in rows:
+        provides = "; ".join(f"{k}: {', '.join(v)}" for k, v in row["provides"].items())
+        if "error" in row:
+            provides = f"[red]BROKEN[/] {row['error']}"
+        elif row.get("loaded") is False:
+            provides = "(not loaded)"
+        table.add_row(row["name"], row["distribution"], row["version"], provides, ", ".join(row["hooks"]))
+    out.print(table)
+
+
+@app.command()
+def models(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the registered networks with their sizes and parameter counts."""
+    entries = _registry().models
+    rows = [
+        {
+            "name": s.name,
+            "title": s.title,
+            "stem": s.stem,
+            "input_size": s.input_size,
+            "output_size": s.output_size,
+            "parameters": s.param_count,
+            "layers": " · ".join(f"{l.kind} {l.in_size}→{l.out_size}{' ' + l.activation if l.activation else ''}" for l in s.layers),
+            "head": s.head,
+            "loss": s.loss,
+            "default_dataset": s.default_dataset,
+            "plugin": e.plugin,
+        }
+        for e in entries.values()
+        for s in [e.spec]
+    ]
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        err.print("No model plugins installed.")
+        return
+    table = Table("name", "title", "in → out", "parameters", "layers", "loss", "dataset")
+    for r in rows:
+        table.add_row(r["name"], r["title"], f"{r['input_size']} → {r['output_size']}", f"{r['parameters']:,}",
+                      r["layers"], r["loss"], r["default_dataset"])
+    out.print(table)
+    out.print(f"total parameters: {sum(r['parameters'] for r in rows):,}")
+
+
+@app.command()
+def datasets(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the registered dataset formats and the models each can feed."""
+    rows = [
+        {
+            "name": s.name,
+            "feeds": list(s.feeds),
+            "needs_path": s.needs_path,
+            "options": dict(s.options),
+            "description": s.description,
+            "license": s.license,
+            "plugin": e.plugin,
+        }
+        for e in _registry().datasets.values()
+        for s in [e.spec]
+    ]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("name", "feeds", "on disk", "description")
+    for r in rows:
+        table.add_row(r["name"], ", ".join(r["feeds"]), "yes" if r["needs_path"] else "no", r["description"])
+    out.print(table)
+
+
+def _load_config(path: Optional[Path]) -> Any:
+    from ml5 import config
+
+    try:
+        return config.load(path)
+    except ConfigError as exc:
+        raise _fail(str(exc), 2) from None
+
+
+@config_app.command("show")
+def config_show(
+    config_file: Optional[Path] = typer.Option(None, "--config", "-c", help="Config file (default: ./ml5.toml)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Print the effective configuration (defaults with the file applied)."""
+    from ml5.config import to_toml
+
+    cfg = _load_config(config_file)
+    data = cfg.to_dict()
+    for name in _registry().models:  # show every model's effective settings
+        data["models"].setdefault(name, {})["train"] = {**data["train"], **cfg.model(name).train}
+    if as_json:
+        _print_json(data)
+    else:
+        sys.stdout.write(to_toml(data) + "\n")
+
+
+@app.command()
+def run(
+    plugins: Optional[str] = typer.Option(
+        None, "--plugins", "-p", help="Only these plugins' models / exporters / verifiers, comma-separated."
+    ),
+    config_file: Optional[Path] = typer.Option(None, "--config", "-c", help="Config file (default: ./ml5.toml)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Run folder (default: runs/<time>)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run in --out from its checkpoints."),
+) -> None:
+    """Train, export and verify every selected model; write a report into the run folder."""
+    from ml5 import run as run_mod
+
+    cfg = _load_config(config_file)
+    if resume and out_dir is None:
+        raise _fail("--resume needs --out: the folder of the run to continue", 2)
+    try:
+        plan = run_mod.plan(_registry(), cfg, _split(plugins))
+    except ConfigError as exc:
+        raise _fail(str(exc), 2) from None
+    except PluginError as exc:
+        raise _fail(str(exc), 2) from None
+    folder = out_dir or run_mod.default_folder()
+    doc = run_mod.execute(plan, folder, resume=resume, console=err)
+    from ml5.report import markdown
+
+    out.print(markdown(doc), markup=False, highlight=False)
+    err.print(f"run folder: {folder}")
+    if not doc["ok"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(folder: Path = typer.Argument(..., help="Folder of exported files (or one file).")) -> None:
+    """Check exported files against the registered model specs: one line per problem."""
+    registry = _registry()
+    files = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else None
+    if files is None:
+        raise _fail(f"{folder} does not exist", 2)
+    stems = {e.spec.stem: e.spec for e in registry.models.values()}
+    checked = problems = 0
+    for path in files:
+        exporters = [e.spec for e in registry.exporters.values() if e.spec.validate and path.name.endswith(e.spec.suffix)]
+        spec = stems.get(path.name.split(".")[0])
+        if not exporters or spec is None:
+            continue
+        checked += 1
+        for problem in exporters[0].validate(path, spec):
+            problems += 1
+            out.print(f"{path}: {problem}", markup=False, highlight=False)
+    err.print(f"{checked} file(s) checked, {problems} problem(s)")
+    if checked == 0:
+        raise _fail(f"no exported model file in {folder} (expected <stem>.json for: {', '.join(stems) or 'no installed model'})", 1)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _disabled_from_argv(argv: list[str]) -> list[str]:
+    names: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg == "--disable" and i + 1 < len(argv):
+            names += _split(argv[i + 1]) or []
+        elif arg.startswith("--disable="):
+            names += _split(arg.split("=", 1)[1]) or []
+    return names
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    from ml5 import plugins as plugins_mod
+
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        _state["plugins"] = plugins_mod.load(disabled=_disabled_from_argv(argv))
+    except PluginError as exc:
+        err.print(f"[red]error[/]: {exc}", highlight=False)
+        sys.exit(2 if isinstance(exc, UnknownPluginError) else 1)
+    _plugins().hook.ml5_register_commands(cli=app)
+    app(args=argv, prog_name="ml5")

@@ -1,0 +1,126 @@
+"""The torch side of a ``ModelSpec``: the module its layer stack describes, and its loss.
+
+This module imports torch; nothing in ``ml5``'s import path imports it. Recurrent layers run
+ONE step from a zero state, which is how the five networks are trained and must be run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from ml5.specs import GRU, LSTM, Dense, ModelSpec
+
+_ACTIVATIONS = {
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "sigmoid": nn.Sigmoid,
+    "softmax": lambda: nn.Softmax(dim=-1),
+    "elu": nn.ELU,
+    "": nn.Identity,
+}
+
+#: which torch parameters make up each layer kind, in PyTorch's own names
+WEIGHT_NAMES = {
+    "dense": ("weight", "bias"),
+    "lstm": ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+    "gru": ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+}
+
+
+class _OneStep(nn.Module):
+    """A recurrent layer run for one time step from a zero state: (batch, in) → (batch, H)."""
+
+    def __init__(self, rnn: nn.Module) -> None:
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y, _ = self.rnn(x.unsqueeze(1))
+        return y[:, 0]
+
+
+class StackModel(nn.Module):
+    """The module a layer stack describes; ``blocks[i]`` is ``spec.layers[i]``."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        blocks = []
+        for layer in spec.layers:
+            if isinstance(layer, Dense):
+                blocks.append(nn.Sequential(nn.Linear(layer.in_size, layer.out_size), _ACTIVATIONS[layer.activation]()))
+            elif isinstance(layer, LSTM):
+                blocks.append(_OneStep(nn.LSTM(layer.in_size, layer.out_size, batch_first=True)))
+            elif isinstance(layer, GRU):
+                blocks.append(_OneStep(nn.GRU(layer.in_size, layer.out_size, batch_first=True)))
+            else:  # pragma: no cover - specs validate their layers
+                raise TypeError(f"no torch builder for layer {layer!r}")
+        self.blocks = nn.ModuleList(blocks)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+    def _core(self, i: int) -> nn.Module:
+        block = self.blocks[i]
+        return block[0] if isinstance(block, nn.Sequential) else block.rnn
+
+    def layer_weights(self) -> tuple[dict[str, np.ndarray], ...]:
+        """Per layer, PyTorch's parameters as float32 numpy arrays (see ``TrainedModel``)."""
+        out = []
+        for i, layer in enumerate(self.spec.layers):
+            core = self._core(i)
+            out.append(
+                {
+                    name.removesuffix("_l0"): getattr(core, name).detach().cpu().numpy().astype(np.float32).copy()
+                    for name in WEIGHT_NAMES[layer.kind]
+                }
+            )
+        return tuple(out)
+
+    def load_layer_weights(self, weights: tuple[Mapping[str, Any], ...]) -> None:
+        with torch.no_grad():
+            for i, layer in enumerate(self.spec.layers):
+                core = self._core(i)
+                for name in WEIGHT_NAMES[layer.kind]:
+                    getattr(core, name).copy_(torch.as_tensor(np.asarray(weights[i][name.removesuffix("_l0")])))
+
+
+def build_module(spec: ModelSpec) -> StackModel:
+    return StackModel(spec)
+
+
+def _mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    return torch.mean((pred - target) ** 2)
+
+
+def _bce(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    # The head already applied the sigmoid; clamp keeps log() finite at saturated outputs.
+    return nn.functional.binary_cross_entropy(pred.clamp(1e-7, 1 - 1e-7), target)
+
+
+def _kl(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    # KL(target ‖ pred) per example, averaged: 0 when the distributions agree, never negative.
+    log_pred = torch.log(pred.clamp_min(1e-12))
+    return nn.functional.kl_div(log_pred, target, reduction="batchmean")
+
+
+#: loss name (``ml5.specs.LOSSES``) -> function(prediction after the head, target)
+LOSSES = {"mse": _mse, "bce": _bce, "kl": _kl}
+
+
+def loss_fn(spec: ModelSpec) -> Any:
+    return LOSSES[spec.loss]
+
+
+def baseline_loss(spec: ModelSpec, train_targets: np.ndarray, eval_targets: np.ndarray) -> float:
+    """Loss on ``eval_targets`` of predicting the training targets' mean for every example."""
+    mean = torch.as_tensor(train_targets, dtype=torch.float32).mean(dim=0, keepdim=True)
+    target = torch.as_tensor(eval_targets, dtype=torch.float32)
+    return float(loss_fn(spec)(mean.expand_as(target), target))

@@ -1,0 +1,81 @@
+"""The run report: ``report.json`` (everything) and ``report.md`` (a table per model)."""
+
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+from typing import Any
+
+from ml5 import __version__
+from ml5.atomic import atomic_write
+
+#: (column title, how to read it from a model's result) for the Markdown table
+COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("model", lambda r: r["model"]),
+    ("parameters", lambda r: f"{r['parameters']:,}"),
+    ("epochs run", lambda r: r.get("epochs_run", "")),
+    ("best val loss", lambda r: _num(r.get("best_val_loss"))),
+    ("baseline loss", lambda r: _num(r.get("baseline_loss"))),
+    ("gain over baseline", lambda r: f"{r['gain_over_baseline']:.1%}" if "gain_over_baseline" in r else ""),
+    ("export bytes", lambda r: ", ".join(f"{e['bytes']:,}" for e in r.get("exports", {}).values())),
+    (
+        "verification max error",
+        lambda r: ", ".join(f"{v['verifier']} {v['max_abs_error']:.2e}" for v in r.get("verifications", [])),
+    ),
+)
+
+
+def _num(value: Any) -> str:
+    return "" if value is None else f"{value:.4g}"
+
+
+def build(run: Any, seconds: float) -> dict[str, Any]:
+    plan = run.plan
+    results = list(run.results.values())
+    failed_checks = [
+        f"{r['model']}: {v['verifier']} on {v['exporter']}"
+        for r in results
+        for v in r.get("verifications", [])
+        if not v["passed"]
+    ]
+    errors = [f"{r['model']}: {r['error']}" for r in results if "error" in r]
+    notes = []
+    if not plan.registry.models:
+        notes.append("No model plugins are installed: nothing was trained. Install ml5-emotion, ml5-melody, … "
+                     "(see the README) and run again.")
+    elif not plan.models:
+        notes.append("No model was selected.")
+    return {
+        "ml5_version": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "seconds": round(seconds, 3),
+        "trainer": plan.trainer.spec.name if plan.trainer else None,
+        "exporters": sorted({e.spec.name for m in plan.models for e in m.exporters}),
+        "verifiers": [v.spec.name for v in plan.verifiers],
+        "models": results,
+        "total_parameters": sum(r.get("parameters", 0) for r in results),
+        "failures": errors + failed_checks,
+        "ok": not errors and not failed_checks,
+        "notes": notes,
+    }
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    lines = [f"# ml5 run report", "", f"ml5 {doc['ml5_version']}, Python {doc['python']}, {doc['seconds']:.1f} s", ""]
+    lines += [f"> {note}" for note in doc["notes"]]
+    models = [r for r in doc["models"] if "error" not in r]
+    if models:
+        lines += ["| " + " | ".join(title for title, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        lines += ["| " + " | ".join(str(get(r)) for _, get in COLUMNS) + " |" for r in models]
+        lines += ["", f"Total parameters: {doc['total_parameters']:,}", ""]
+    if doc["failures"]:
+        lines += ["## Failures", ""] + [f"- {failure}" for failure in doc["failures"]]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write(doc: dict[str, Any], folder: Path) -> None:
+    atomic_write(folder / "report.json", json.dumps(doc, indent=2, default=str) + "\n")
+    atomic_write(folder / "report.md", markdown(doc))

@@ -1,0 +1,320 @@
+"""One run: for each selected model, data → trainer → exporters → verifiers → report.
+
+Everything that can be wrong with the config or the selection is found by ``plan()`` before
+anything is written; ``execute()`` then does the work into one run folder.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ml5 import __version__
+from ml5.atomic import atomic_write
+from ml5.config import Config, ConfigError, TrainSettings
+from ml5.registry import Entry, Registry
+from ml5.specs import Data, DatasetFormat, Exporter, ModelSpec, Trainer, Verifier
+
+
+class RunError(RuntimeError):
+    """Work failed (bad data on disk, a failed verification …): exit code 1."""
+
+
+class DataError(RunError):
+    """A data set on disk cannot be read: the message names the file and what to do."""
+
+
+@attrs.frozen
+class TrainRequest:
+    """What a trainer gets for one model."""
+
+    spec: ModelSpec
+    data: Data
+    settings: TrainSettings
+    seed: int
+    folder: Path  # the model's folder in the run: checkpoints, curves
+    resume: bool = False
+    on_epoch_end: Callable[[int, dict[str, float]], None] = lambda epoch, metrics: None
+
+
+@attrs.frozen
+class TrainedModel:
+    """What a trainer returns: weights in PyTorch layout, a forward function, metrics."""
+
+    spec: ModelSpec
+    #: one dict per layer of ``spec.layers``: dense → weight (out×in), bias; lstm/gru →
+    #: weight_ih, weight_hh, bias_ih, bias_hh — PyTorch's names and layouts, numpy float32
+    layer_weights: tuple[Mapping[str, Any], ...]
+    #: stateless forward pass: (n, input_size) float32 → (n, output_size) float32
+    predict: Callable[[Any], Any]
+    metrics: Mapping[str, Any]
+    held_out_inputs: Any  # validation inputs, for verifiers
+    data_fingerprint: str
+
+
+@attrs.frozen
+class Verification:
+    passed: bool
+    max_abs_error: float
+    tolerance: float
+    details: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ModelPlan:
+    spec: Entry[ModelSpec]
+    dataset: Entry[DatasetFormat]
+    path: Path | None
+    options: Mapping[str, Any]
+    settings: TrainSettings
+    exporters: tuple[Entry[Exporter], ...]
+
+
+@attrs.frozen
+class Plan:
+    config: Config
+    registry: Registry
+    trainer: Entry[Trainer] | None
+    models: tuple[ModelPlan, ...]
+    verifiers: tuple[Entry[Verifier], ...]
+
+
+def _pick(kind: str, entries: Mapping[str, Entry[Any]], names: list[str] | None, key: str) -> list[Entry[Any]]:
+    if names is None:
+        return list(entries.values())
+    unknown = [n for n in names if n not in entries]
+    if unknown:
+        raise ConfigError(key, f"unknown {kind} {unknown[0]!r}; available: {', '.join(entries) or 'none'}")
+    return [entries[n] for n in names]
+
+
+def _resolve_dataset(registry: Registry, spec: ModelSpec, config: Config, base: Path) -> tuple[Any, ...]:
+    section = config.model(spec.name)
+    name = section.dataset or spec.default_dataset
+    key = f"models.{spec.name}.dataset"
+    if name not in registry.datasets:
+        raise ConfigError(key, f"unknown dataset {name!r}; available: {', '.join(registry.datasets) or 'none'}")
+    entry = registry.datasets[name]
+    fmt = entry.spec
+    if spec.name not in fmt.feeds:
+        raise ConfigError(key, f"dataset {name!r} has no data for model {spec.name!r} (it feeds: {', '.join(fmt.feeds)})")
+    path = None
+    if section.path is not None:
+        path = (base / section.path).expanduser()
+        if not path.exists():
+            raise ConfigError(f"models.{spec.name}.path", f"{path} does not exist")
+    elif fmt.needs_path:
+        raise ConfigError(
+            f"models.{spec.name}.path",
+            f"dataset {name!r} reads a folder on disk: set path = \"/where/it/is\" in [models.{spec.name}]",
+        )
+    options = dict(fmt.options)
+    for option, value in section.options.items():
+        okey = f"models.{spec.name}.options.{option}"
+        if option not in fmt.options:
+            raise ConfigError(okey, f"unknown option of dataset {name!r}; expected one of: {', '.join(fmt.options) or 'none'}")
+        expected = type(fmt.options[option])
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+            raise ConfigError(okey, f"expected {expected.__name__}, got {type(value).__name__} {value!r}")
+        options[option] = value
+    return entry, path, options
+
+
+def plan(registry: Registry, config: Config, plugin_names: list[str] | None = None) -> Plan:
+    """Check the config against what is installed; raise ConfigError naming the key."""
+    chosen = registry.select(plugin_names)
+    base = Path(config.source).parent if config.source else Path.cwd()
+    for name in config.models:
+        if name not in registry.models:
+            raise ConfigError(f"models.{name}", f"unknown model; installed: {', '.join(registry.models) or 'none'}")
+    exporters = _pick("exporter", chosen["exporters"], config.run.exporters, "run.exporters")
+    verifiers = _pick("verifier", chosen["verifiers"], config.run.verifiers, "run.verifiers")
+    trainer = None
+    if chosen["models"]:
+        if config.run.trainer not in registry.trainers:
+            raise ConfigError(
+                "run.trainer", f"no trainer {config.run.trainer!r} installed; available: {', '.join(registry.trainers) or 'none'}"
+            )
+        trainer = registry.trainers[config.run.trainer]
+    models = []
+    for entry in chosen["models"].values():
+        spec = entry.spec
+        dataset, path, options = _resolve_dataset(registry, spec, config, base)
+        own = config.model(spec.name).export.exporters
+        model_exporters = _pick("exporter", registry.exporters, own, f"models.{spec.name}.export.exporters") if own is not None else exporters
+        models.append(
+            ModelPlan(entry, dataset, path, options, config.train_settings(spec.name), tuple(model_exporters))
+        )
+    return Plan(config, registry, trainer, tuple(models), tuple(verifiers))
+
+
+@attrs.define
+class Run:
+    """The run in progress, as hooks see it."""
+
+    plan: Plan
+    folder: Path
+    resume: bool = False
+    results: dict[str, dict[str, Any]] = attrs.Factory(dict)
+
+    @property
+    def config(self) -> Config:
+        return self.plan.config
+
+    @property
+    def hook(self) -> Any:
+        return self.plan.registry.plugins.hook
+
+
+def default_folder() -> Path:
+    return Path("runs") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _check_data(data: Data, spec: ModelSpec, dataset: str) -> None:
+    import numpy as np
+
+    for what, array, width in (("inputs", data.inputs, spec.input_size), ("targets", data.targets, spec.output_size)):
+        shape = getattr(array, "shape", None)
+        if shape is None or len(shape) != 2 or shape[1] != width:
+            raise RunError(f"dataset {dataset!r} gave {what} of shape {shape} for model {spec.name!r}; expected (n, {width})")
+        if not np.isfinite(array).all():
+            raise RunError(f"dataset {dataset!r} gave non-finite {what} for model {spec.name!r}")
+    if len(data.inputs) != len(data.targets) or len(data.inputs) < 2:
+        raise RunError(f"dataset {dataset!r} gave {len(data.inputs)} inputs and {len(data.targets)} targets")
+
+
+def model_card(model: TrainedModel, plugin_version: str) -> dict[str, Any]:
+    spec = model.spec
+    card = {
+        "model": spec.title,
+        "name": spec.name,
+        "version": plugin_version,
+        "ml5_version": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "input_size": spec.input_size,
+        "output_size": spec.output_size,
+        "input_meaning": spec.input_meaning,
+        "output_meaning": spec.output_meaning,
+        "head": spec.head,
+        "loss": spec.loss,
+        "parameters": spec.param_count,
+        "training_data": model.data_fingerprint,
+        "metrics": dict(model.metrics),
+    }
+    if spec.output_labels:
+        card["output_labels"] = list(spec.output_labels)
+    return card
+
+
+def verification_inputs(model: TrainedModel, seed: int, n_random: int = 64) -> dict[str, Any]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    random = rng.uniform(-1.0, 1.0, size=(n_random, model.spec.input_size)).astype(np.float32)
+    return {"random": random, "held_out": np.asarray(model.held_out_inputs[:256], dtype=np.float32)}
+
+
+def _train_one(run: Run, model_plan: ModelPlan, console: Any) -> dict[str, Any]:
+    spec = model_plan.spec.spec
+    folder = run.folder / spec.name
+    dataset = model_plan.dataset.spec
+    started = time.perf_counter()
+    data = dataset.open(spec, model_plan.path, dict(model_plan.options))
+    _check_data(data, spec, dataset.name)
+    assert run.plan.trainer is not None
+    request = TrainRequest(
+        spec=spec,
+        data=data,
+        settings=model_plan.settings,
+        seed=run.config.run.seed,
+        folder=folder,
+        resume=run.resume,
+        on_epoch_end=lambda epoch, metrics: run.hook.ml5_epoch_end(run=run, model=spec, epoch=epoch, metrics=metrics),
+    )
+    trained: TrainedModel = run.plan.trainer.spec.train(request)
+    result: dict[str, Any] = {
+        "model": spec.name,
+        "title": spec.title,
+        "dataset": dataset.name,
+        "parameters": spec.param_count,
+        "train_seconds": round(time.perf_counter() - started, 3),
+        **dict(trained.metrics),
+        "exports": {},
+        "verifications": [],
+    }
+    plugin = run.plan.registry.plugins.infos.get(model_plan.spec.plugin)
+    card = model_card(trained, plugin.version if plugin else "")
+    inputs = verification_inputs(trained, run.config.run.seed)
+    for exporter in model_plan.exporters:
+        path = run.folder / "exports" / f"{spec.stem}{exporter.spec.suffix}"
+        exporter.spec.export(trained, card, path)
+        result["exports"][exporter.spec.name] = {
+            "path": str(path.relative_to(run.folder)),
+            "bytes": path.stat().st_size,
+        }
+        run.hook.ml5_model_exported(run=run, model=spec, exporter=exporter.spec.name, path=path)
+        for verifier in run.plan.verifiers:
+            if exporter.spec.name not in verifier.spec.formats:
+                continue
+            check: Verification = verifier.spec.verify(path, trained, inputs)
+            result["verifications"].append(
+                {"verifier": verifier.spec.name, "exporter": exporter.spec.name, **attrs.asdict(check)}
+            )
+            if not check.passed:
+                console.print(
+                    f"[red]verification failed[/]: {verifier.spec.name} on {path.name}: "
+                    f"max error {check.max_abs_error:.3g} > {check.tolerance:.3g}"
+                )
+    return result
+
+
+def execute(plan_: Plan, folder: Path, resume: bool = False, console: Any = None) -> dict[str, Any]:
+    """Do the planned work into ``folder``; returns the report (also written there)."""
+    from ml5 import report
+
+    if console is None:
+        from rich.console import Console
+
+        console = Console(stderr=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    run = Run(plan_, folder, resume)
+    atomic_write(folder / "config.json", json.dumps(plan_.config.to_dict(), indent=2) + "\n")
+    run.hook.ml5_run_start(run=run)
+    started = time.perf_counter()
+    failures = []
+    for model_plan in plan_.models:
+        name = model_plan.spec.spec.name
+        console.print(f"[bold]{name}[/]: {model_plan.spec.spec.param_count:,} parameters, dataset {model_plan.dataset.spec.name}")
+        try:
+            run.results[name] = _train_one(run, model_plan, console)
+        except RunError as exc:
+            run.results[name] = {"model": name, "error": str(exc)}
+            failures.append(f"{name}: {exc}")
+            console.print(f"[red]{name} failed[/]: {exc}")
+    doc = report.build(run, time.perf_counter() - started)
+    report.write(doc, folder)
+    run.hook.ml5_run_end(run=run, report=doc)
+    return doc
+
+
+__all__ = [
+    "ModelPlan",
+    "Plan",
+    "Run",
+    "DataError",
+    "RunError",
+    "TrainRequest",
+    "TrainedModel",
+    "Verification",
+    "default_folder",
+    "execute",
+    "plan",
+]

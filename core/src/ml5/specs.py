@@ -1,0 +1,203 @@
+"""The specs plugins register: frozen attrs classes, validated on construction.
+
+A model is described once, declaratively, by its layer stack. Everything else — the torch
+module, the parameter count, every exporter and verifier — reads that one description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Union
+
+import attrs
+
+#: Activations a layer may apply ("" = none). The torch builder and the exporters read this.
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "softmax", "elu", "")
+
+#: Losses a model may declare; ``ml5.nn.LOSSES`` implements each one.
+LOSSES = {
+    "mse": "mean squared error (regression heads: tanh, sigmoid, none)",
+    "bce": "binary cross-entropy on independent probabilities (sigmoid head)",
+    "kl": "KL divergence from the target distribution (softmax head)",
+}
+
+#: Which heads each loss fits: the wrong pairing gives meaningless (even negative) losses.
+_LOSS_HEADS = {"mse": {"tanh", "sigmoid", "", "relu", "elu"}, "bce": {"sigmoid"}, "kl": {"softmax"}}
+
+
+def _positive(instance: Any, attribute: attrs.Attribute, value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{attribute.name} must be a positive integer, got {value!r}")
+
+
+def _activation(instance: Any, attribute: attrs.Attribute, value: str) -> None:
+    if value not in ACTIVATIONS:
+        raise ValueError(f"{attribute.name} {value!r} is not one of {ACTIVATIONS}")
+
+
+def _name(instance: Any, attribute: attrs.Attribute, value: str) -> None:
+    if not value or not value.replace("-", "_").replace("_", "a").isalnum() or value != value.lower():
+        raise ValueError(f"{attribute.name} {value!r} must be a lower-case identifier")
+
+
+@attrs.frozen
+class Dense:
+    """Fully connected layer: y = act(x·Wᵀ + b), PyTorch ``nn.Linear`` weight layout."""
+
+    in_size: int = attrs.field(validator=_positive)
+    out_size: int = attrs.field(validator=_positive)
+    activation: str = attrs.field(default="", validator=_activation)
+    kind = "dense"
+
+    @property
+    def param_count(self) -> int:
+        return self.in_size * self.out_size + self.out_size
+
+
+@attrs.frozen
+class LSTM:
+    """Single-layer unidirectional LSTM; PyTorch keeps two bias vectors (b_ih, b_hh)."""
+
+    in_size: int = attrs.field(validator=_positive)
+    out_size: int = attrs.field(validator=_positive)  # the hidden size
+    kind = "lstm"
+    activation = ""
+
+    @property
+    def param_count(self) -> int:
+        h = self.out_size
+        return 4 * h * (self.in_size + h) + 2 * 4 * h
+
+
+@attrs.frozen
+class GRU:
+    """Single-layer unidirectional GRU; PyTorch keeps two bias vectors (b_ih, b_hh)."""
+
+    in_size: int = attrs.field(validator=_positive)
+    out_size: int = attrs.field(validator=_positive)
+    kind = "gru"
+    activation = ""
+
+    @property
+    def param_count(self) -> int:
+        h = self.out_size
+        return 3 * h * (self.in_size + h) + 2 * 3 * h
+
+
+Layer = Union[Dense, LSTM, GRU]
+
+
+def _layer_stack(instance: Any, attribute: attrs.Attribute, layers: tuple[Layer, ...]) -> None:
+    if not layers:
+        raise ValueError("layers must hold at least one layer")
+    for i, (a, b) in enumerate(zip(layers, layers[1:])):
+        if a.out_size != b.in_size:
+            raise ValueError(
+                f"layers[{i + 1}] takes {b.in_size} inputs but layers[{i}] gives {a.out_size}"
+            )
+
+
+@attrs.frozen
+class ModelSpec:
+    """One network: its sizes, layer stack, head, loss and meaning."""
+
+    name: str = attrs.field(validator=_name)  # plugin-facing name, e.g. "emotion"
+    title: str  # class name of the original network, e.g. "EmotionRecognizer"
+    stem: str = attrs.field(validator=_name)  # file stem of its exports, e.g. "emotionrecognizer"
+    input_size: int = attrs.field(validator=_positive)
+    output_size: int = attrs.field(validator=_positive)
+    layers: tuple[Layer, ...] = attrs.field(converter=tuple, validator=_layer_stack)
+    head: str = attrs.field(validator=_activation)
+    loss: str = attrs.field(validator=attrs.validators.in_(LOSSES))
+    input_meaning: str = ""
+    output_meaning: str = ""
+    default_dataset: str = "synthetic"
+    #: Names of the outputs where they are categories (the harmony chord vocabulary).
+    output_labels: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        first, last = self.layers[0], self.layers[-1]
+        if first.in_size != self.input_size:
+            raise ValueError(f"model {self.name!r}: input_size {self.input_size} but layers[0] takes {first.in_size}")
+        if last.out_size != self.output_size:
+            raise ValueError(f"model {self.name!r}: output_size {self.output_size} but the last layer gives {last.out_size}")
+        if last.activation != self.head:
+            raise ValueError(f"model {self.name!r}: head {self.head!r} but the last layer applies {last.activation!r}")
+        if self.head not in _LOSS_HEADS[self.loss]:
+            raise ValueError(f"model {self.name!r}: loss {self.loss!r} does not fit a {self.head!r} head")
+        if self.output_labels and len(self.output_labels) != self.output_size:
+            raise ValueError(
+                f"model {self.name!r}: {len(self.output_labels)} output_labels for {self.output_size} outputs"
+            )
+
+    @property
+    def param_count(self) -> int:
+        """Trainable parameters as PyTorch counts them."""
+        return sum(layer.param_count for layer in self.layers)
+
+    def build(self) -> Any:
+        """The torch module for this stack (imports torch)."""
+        from ml5.nn import build_module
+
+        return build_module(self)
+
+
+@attrs.frozen
+class Data:
+    """Arrays a dataset format yields for one model: one row per example."""
+
+    inputs: Any  # np.ndarray (n, input_size) float32
+    targets: Any  # np.ndarray (n, output_size) float32
+    fingerprint: str  # identifies exactly this data (hash of content or of generator settings)
+    description: str = ""
+    #: Optional predefined split per row ("train"/"validation"/"test"), as some data sets ship.
+    split: Any = None
+    stats: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class DatasetFormat:
+    """A reader for one on-disk format (or a generator), torch-free, yielding numpy arrays."""
+
+    name: str = attrs.field(validator=_name)
+    feeds: tuple[str, ...] = attrs.field(converter=tuple)  # model names it has data for
+    #: open(model_spec, path_or_None, options) -> Data
+    open: Callable[..., Data]
+    needs_path: bool = True
+    #: validate(path) -> list of problems, one line each ([] = fine)
+    validate: Callable[[Path], list[str]] | None = None
+    #: options the format accepts in config, with their defaults (the type is the default's)
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+    description: str = ""
+    citation: str = ""
+    license: str = ""
+
+
+@attrs.frozen
+class Trainer:
+    name: str = attrs.field(validator=_name)
+    #: train(request: ml5.run.TrainRequest) -> ml5.run.TrainedModel
+    train: Callable[..., Any]
+    description: str = ""
+
+
+@attrs.frozen
+class Exporter:
+    name: str = attrs.field(validator=_name)
+    suffix: str  # file suffix of its files, e.g. ".json"
+    #: export(trained_model, model_card: dict, path: Path) -> None, writing atomically
+    export: Callable[..., None]
+    #: validate(path, model_spec) -> list of problems ([] = fine)
+    validate: Callable[..., list[str]] | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class Verifier:
+    name: str = attrs.field(validator=_name)
+    formats: tuple[str, ...] = attrs.field(converter=tuple)  # exporter names whose files it reads
+    #: verify(path, trained_model, inputs: dict[str, ndarray]) -> ml5.run.Verification
+    verify: Callable[..., Any]
+    description: str = ""

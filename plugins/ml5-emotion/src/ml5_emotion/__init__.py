@@ -1,0 +1,26 @@
+"""EmotionRecognizer: 128 audio features → a 64-dim valence/arousal embedding."""
+
+import ml5
+from ml5 import LSTM, Dense
+
+SPEC = ml5.ModelSpec(
+    name="emotion",
+    title="EmotionRecognizer",
+    stem="emotionrecognizer",
+    input_size=128,
+    output_size=64,
+    layers=[Dense(128, 512, "tanh"), Dense(512, 256, "tanh"), LSTM(256, 128), Dense(128, 64, "tanh")],
+    head="tanh",
+    loss="mse",
+    input_meaning=(
+        "128 audio features: per mel band, the time-mean of a 128-band log-mel spectrogram "
+        "(22,050 Hz mono, n_fft 2048, hop 512, power in dB), standardised per band"
+    ),
+    output_meaning="emotion embedding: dims 0-31 carry valence, dims 32-63 arousal, each in -1..1",
+    description="Emotion from audio features; the first model of the chain, every other model reads its output.",
+)
+
+
+@ml5.hookimpl
+def ml5_register_models(register):
+    register(SPEC)

@@ -1,0 +1,56 @@
+"""RTNeural JSON: the exporter, a numpy reference engine, and the verifier that uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import ml5
+from ml5_rtneural import export, validate
+
+#: absolute tolerance between an export's outputs and the trained model's: float32 weights,
+#: float64 reference arithmetic
+TOLERANCE = 1e-5
+
+
+def verify_with_reference(path: Path, model: ml5.TrainedModel, inputs: dict[str, Any]) -> ml5.Verification:
+    from ml5_rtneural.format import FormatError
+    from ml5_rtneural.reference import Engine
+
+    try:
+        engine = Engine.load(path, stateless=True)
+    except (OSError, FormatError) as exc:
+        return ml5.Verification(False, float("inf"), TOLERANCE, {"error": str(exc)})
+    errors = {}
+    for name, x in inputs.items():
+        errors[name] = float(np.max(np.abs(engine.forward_batch(x) - model.predict(x)))) if len(x) else 0.0
+    worst = max(errors.values())
+    return ml5.Verification(worst <= TOLERANCE, worst, TOLERANCE, {"max_abs_error": errors})
+
+
+EXPORTER = ml5.Exporter(
+    name="rtneural",
+    suffix=".json",
+    export=export.export,
+    validate=validate.problems,
+    description="RTNeural JSON (the C++ runtime's format), compact, float32-exact, with a model card",
+)
+
+VERIFIER = ml5.Verifier(
+    name="reference",
+    formats=("rtneural",),
+    verify=verify_with_reference,
+    description="loads each RTNeural export in a numpy reference engine and compares it with the trained model",
+)
+
+
+@ml5.hookimpl
+def ml5_register_exporters(register):
+    register(EXPORTER)
+
+
+@ml5.hookimpl
+def ml5_register_verifiers(register):
+    register(VERIFIER)

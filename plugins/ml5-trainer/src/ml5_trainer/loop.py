@@ -1,0 +1,247 @@
+"""The training loop. Same seed → same weights on CPU, whether or not the run was interrupted:
+shuffling is drawn per epoch from the seed, and a checkpoint holds everything else."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import torch
+
+import ml5
+from ml5.atomic import atomic_open, atomic_write
+from ml5.nn import baseline_loss, build_module, loss_fn
+from ml5_trainer.curves import write_curves
+
+CHECKPOINT_VERSION = 1
+
+
+def pick_device(name: str) -> torch.device:
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def split_indices(data: ml5.Data, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Train/validation rows: the data set's own split when it ships one, else a seeded draw."""
+    n = len(data.inputs)
+    if data.split is not None:
+        split = np.asarray(data.split)
+        val = np.flatnonzero(np.isin(split, ("validation", "test")))
+        train = np.flatnonzero(split == "train")
+        if len(val) and len(train):
+            return train, val
+    order = np.random.default_rng(seed).permutation(n)
+    n_val = min(n - 1, max(1, round(n * val_fraction)))
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def _optimizer(settings: Any, params: Any) -> torch.optim.Optimizer:
+    lr, wd = settings.learning_rate, settings.weight_decay
+    if settings.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+    if settings.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=wd)
+    return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+
+
+def _scheduler(settings: Any, optimizer: torch.optim.Optimizer) -> Any:
+    if settings.lr_schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
+    if settings.lr_schedule == "step":
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=max(1, settings.epochs // 3), gamma=0.3)
+    if settings.lr_schedule == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.3, patience=max(1, settings.patience // 3))
+    return None
+
+
+def _identity(request: ml5.TrainRequest) -> dict[str, Any]:
+    """What a checkpoint must match to be resumed: same model, data, settings and seed."""
+    return {
+        "model": request.spec.name,
+        "parameters": request.spec.param_count,
+        "data": request.data.fingerprint,
+        "settings": json.dumps(attrs.asdict(request.settings), sort_keys=True),
+        "seed": request.seed,
+    }
+
+
+@attrs.define
+class _State:
+    epoch: int = 0  # epochs completed
+    best_val: float = math.inf
+    best_epoch: int = 0
+    bad_epochs: int = 0
+    finished: bool = False
+    curves: list[dict[str, float]] = attrs.Factory(list)
+
+
+def _save(path: Path, payload: dict[str, Any]) -> None:
+    with atomic_open(path, "wb") as f:
+        torch.save(payload, f)
+
+
+def _load_checkpoint(path: Path, identity: dict[str, Any]) -> dict[str, Any]:
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ml5.RunError(f"cannot read checkpoint {path}: {exc}; delete it to start over") from None
+    if payload.get("version") != CHECKPOINT_VERSION or payload.get("identity") != identity:
+        raise ml5.RunError(
+            f"checkpoint {path} belongs to another model, data set, seed or settings; "
+            "use a new --out folder, or delete the checkpoint to start over"
+        )
+    return payload
+
+
+def _evaluate(model: torch.nn.Module, loss: Any, x: torch.Tensor, y: torch.Tensor, batch: int = 1024) -> float:
+    model.eval()
+    total = 0.0
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            total += float(loss(model(x[i : i + batch]), y[i : i + batch])) * len(x[i : i + batch])
+    return total / len(x)
+
+
+def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
+    spec, settings, data = request.spec, request.settings, request.data
+    device = pick_device(settings.device)
+    checkpoints = request.folder / "checkpoints"
+    latest, best_path = checkpoints / "latest.pt", checkpoints / "best.pt"
+    identity = _identity(request)
+
+    train_rows, val_rows = split_indices(data, settings.val_fraction, request.seed)
+    x_train = torch.as_tensor(data.inputs[train_rows], device=device)
+    y_train = torch.as_tensor(data.targets[train_rows], device=device)
+    x_val = torch.as_tensor(data.inputs[val_rows], device=device)
+    y_val = torch.as_tensor(data.targets[val_rows], device=device)
+
+    torch.manual_seed(request.seed)
+    model = build_module(spec).to(device)
+    loss = loss_fn(spec)
+    optimizer = _optimizer(settings, model.parameters())
+    scheduler = _scheduler(settings, optimizer)
+    state = _State()
+    best_weights = copy.deepcopy(model.state_dict())
+
+    if request.resume:
+        for stale in checkpoints.glob(".*.tmp"):  # left by a process killed while writing
+            stale.unlink()
+        if latest.exists():
+            payload = _load_checkpoint(latest, identity)
+            model.load_state_dict(payload["model"])
+            optimizer.load_state_dict(payload["optimizer"])
+            if scheduler is not None:
+                scheduler.load_state_dict(payload["scheduler"])
+            best_weights = payload["best_model"]
+            state = _State(**payload["state"])
+
+    baseline = baseline_loss(spec, data.targets[train_rows], data.targets[val_rows])
+    batch = settings.batch_size
+    started = time.perf_counter()
+    samples_seen = 0
+    progress = _progress()
+    with progress:
+        task = progress.add_task(spec.name, total=settings.epochs, completed=state.epoch, loss=float("nan"))
+        while not state.finished and state.epoch < settings.epochs:
+            epoch = state.epoch + 1
+            model.train()
+            # Shuffle from (seed, epoch) alone, so a resumed run draws exactly the same batches.
+            order = torch.randperm(len(x_train), generator=torch.Generator().manual_seed(request.seed * 100_003 + epoch))
+            running = 0.0
+            for i in range(0, len(order), batch):
+                rows = order[i : i + batch].to(device)
+                optimizer.zero_grad(set_to_none=True)
+                batch_loss = loss(model(x_train[rows]), y_train[rows])
+                batch_loss.backward()
+                if settings.grad_clip > 0:
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
+                optimizer.step()
+                running += batch_loss.item() * len(rows)
+            samples_seen += len(order)
+            train_loss = running / len(order)
+            val_loss = _evaluate(model, loss, x_val, y_val)
+            lr = optimizer.param_groups[0]["lr"]
+            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                scheduler.step(val_loss)
+            elif scheduler is not None:
+                scheduler.step()
+            state.epoch = epoch
+            state.curves.append({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "lr": lr})
+            if val_loss < state.best_val - settings.min_delta:
+                state.best_val, state.best_epoch, state.bad_epochs = val_loss, epoch, 0
+                best_weights = copy.deepcopy(model.state_dict())  # a copy: training goes on mutating
+                _save(best_path, {"version": CHECKPOINT_VERSION, "identity": identity, "model": best_weights, "epoch": epoch})
+            else:
+                state.bad_epochs += 1
+            state.finished = state.bad_epochs >= settings.patience or epoch >= settings.epochs
+            _save(
+                latest,
+                {
+                    "version": CHECKPOINT_VERSION,
+                    "identity": identity,
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict() if scheduler is not None else {},
+                    "best_model": best_weights,
+                    "state": attrs.asdict(state),
+                },
+            )
+            progress.update(task, completed=epoch, loss=val_loss)
+            request.on_epoch_end(epoch, {"train_loss": train_loss, "val_loss": val_loss, "lr": lr})
+    seconds = time.perf_counter() - started
+
+    model.load_state_dict(best_weights)
+    model = model.cpu().eval()
+    write_curves(request.folder, spec.name, state.curves, baseline)
+    metrics = {
+        "epochs_run": state.epoch,
+        "best_epoch": state.best_epoch,
+        "stopped_early": state.epoch < settings.epochs,
+        "best_val_loss": state.best_val,
+        "baseline_loss": baseline,
+        "gain_over_baseline": 1.0 - state.best_val / baseline if baseline > 0 else 0.0,
+        "train_examples": len(train_rows),
+        "val_examples": len(val_rows),
+        "device": str(device),
+        "samples_per_second": samples_seen / seconds if samples_seen and seconds > 0 else None,
+    }
+    atomic_write(request.folder / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+
+    def predict(x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return model(torch.as_tensor(np.asarray(x, dtype=np.float32))).numpy()
+
+    return ml5.TrainedModel(
+        spec=spec,
+        layer_weights=model.layer_weights(),
+        predict=predict,
+        metrics=metrics,
+        held_out_inputs=data.inputs[val_rows],
+        data_fingerprint=data.fingerprint,
+    )
+
+
+def _progress() -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("epochs  val loss {task.fields[loss]:.4g}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
