@@ -21,7 +21,7 @@ from ml5.registry import Registry
 
 # Wide when piped, so tables stay readable in logs and files.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 app = typer.Typer(
     name="ml5",

@@ -137,13 +137,6 @@ def plan(registry: Registry, config: Config, plugin_names: list[str] | None = No
             raise ConfigError(f"models.{name}", f"unknown model; installed: {', '.join(registry.models) or 'none'}")
     exporters = _pick("exporter", chosen["exporters"], config.run.exporters, "run.exporters")
     verifiers = _pick("verifier", chosen["verifiers"], config.run.verifiers, "run.verifiers")
-    trainer = None
-    if chosen["models"]:
-        if config.run.trainer not in registry.trainers:
-            raise ConfigError(
-                "run.trainer", f"no trainer {config.run.trainer!r} installed; available: {', '.join(registry.trainers) or 'none'}"
-            )
-        trainer = registry.trainers[config.run.trainer]
     models = []
     for entry in chosen["models"].values():
         spec = entry.spec
@@ -153,6 +146,13 @@ def plan(registry: Registry, config: Config, plugin_names: list[str] | None = No
         models.append(
             ModelPlan(entry, dataset, path, options, config.train_settings(spec.name), tuple(model_exporters))
         )
+    trainer = None
+    if models:
+        if config.run.trainer not in registry.trainers:
+            raise ConfigError(
+                "run.trainer", f"no trainer {config.run.trainer!r} installed; available: {', '.join(registry.trainers) or 'none'}"
+            )
+        trainer = registry.trainers[config.run.trainer]
     return Plan(config, registry, trainer, tuple(models), tuple(verifiers))
 
 

@@ -1,0 +1,3 @@
+from ml5.cli import main
+
+main()

@@ -1,0 +1,246 @@
+"""Helpers for plugin authors' tests.
+
+- ``registered(plugin)``: register a plugin object for the duration of a ``with`` block and get
+  the registry it produces (next to whatever is installed).
+- Contract suites every plugin of a kind runs against itself, in the spirit of mirdata's shared
+  loader tests: subclass one in your tests and set its class attributes::
+
+      from ml5.testing import ModelContract
+
+      class TestGroove(ModelContract):
+          model_name = "groove"
+          expected_parameters = 18_656
+
+The suites use pytest fixtures (``tmp_path``) and skip checks whose optional dependency
+(torch) is not installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ml5.plugins import Plugins
+from ml5.plugins import load as load_plugins
+from ml5.registry import Registry
+from ml5.specs import ACTIVATIONS, ModelSpec
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """Run ``python -m ml5 ARGS`` in a subprocess, as a user runs it; ``env`` adds variables."""
+    return subprocess.run(
+        [sys.executable, "-m", "ml5", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        timeout=timeout,
+    )
+
+
+@contextlib.contextmanager
+def registered(plugin: object, name: str = "test-plugin", installed: bool = True) -> Iterator[Registry]:
+    """Register ``plugin`` (a module or object with ``@ml5.hookimpl`` functions) temporarily.
+    ``installed=False`` leaves the installed entry points out."""
+    plugins = load_plugins() if installed else Plugins()
+    plugins.register(plugin, name)
+    try:
+        yield Registry(plugins)
+    finally:
+        plugins.unregister(name)
+
+
+def _registry() -> Registry:
+    return Registry(load_plugins())
+
+
+def _needs(module: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        import pytest
+
+        pytest.skip(f"{module} is not installed")
+
+
+class ModelContract:
+    """Checks every model plugin must pass."""
+
+    model_name: ClassVar[str]
+    expected_parameters: ClassVar[int | None] = None
+
+    def spec(self) -> ModelSpec:
+        models = _registry().models
+        assert self.model_name in models, f"model {self.model_name!r} is not registered; installed: {list(models)}"
+        return models[self.model_name].spec
+
+    def test_parameter_count(self) -> None:
+        spec = self.spec()
+        if self.expected_parameters is not None:
+            assert spec.param_count == self.expected_parameters
+
+    def test_meaning_is_documented(self) -> None:
+        spec = self.spec()
+        assert spec.input_meaning and spec.output_meaning and spec.description
+        assert all(layer.activation in ACTIVATIONS for layer in spec.layers)
+
+    def test_torch_module_matches_spec(self) -> None:
+        _needs("torch")
+        import torch
+
+        spec = self.spec()
+        module = spec.build()
+        assert sum(p.numel() for p in module.parameters()) == spec.param_count
+        x = torch.rand(5, spec.input_size) * 2 - 1
+        y = module(x).detach()
+        assert y.shape == (5, spec.output_size)
+        if spec.head == "tanh":
+            assert float(y.abs().max()) <= 1
+        elif spec.head == "sigmoid":
+            assert float(y.min()) >= 0 and float(y.max()) <= 1
+        elif spec.head == "softmax":
+            assert torch.allclose(y.sum(dim=1), torch.ones(5), atol=1e-5)
+
+    def test_layer_weights_round_trip(self) -> None:
+        _needs("torch")
+        import torch
+
+        spec = self.spec()
+        torch.manual_seed(1)
+        a = spec.build()
+        torch.manual_seed(2)
+        b = spec.build()
+        b.load_layer_weights(a.layer_weights())
+        x = torch.rand(3, spec.input_size)
+        assert torch.equal(a(x), b(x))
+
+    def test_default_dataset_feeds_it(self) -> None:
+        spec = self.spec()
+        datasets = _registry().datasets
+        if spec.default_dataset in datasets:
+            assert spec.name in datasets[spec.default_dataset].spec.feeds
+
+
+class DatasetContract:
+    """Checks every dataset format must pass. Set ``dataset_name`` and implement ``make_dataset``
+    to write a small copy of the real layout into ``tmp_path`` (return None for generators)."""
+
+    dataset_name: ClassVar[str]
+
+    def make_dataset(self, tmp_path: Path) -> Path | None:
+        return None
+
+    def options(self) -> dict[str, Any]:
+        return {}
+
+    def _open(self, tmp_path: Path, model: str) -> Any:
+        registry = _registry()
+        fmt = registry.datasets[self.dataset_name].spec
+        spec = registry.models[model].spec
+        return fmt.open(spec, self.make_dataset(tmp_path), {**fmt.options, **self.options()})
+
+    def fed_models(self) -> list[str]:
+        registry = _registry()
+        assert self.dataset_name in registry.datasets, f"dataset {self.dataset_name!r} is not registered"
+        feeds = registry.datasets[self.dataset_name].spec.feeds
+        return [m for m in feeds if m in registry.models]
+
+    def test_describes_itself(self) -> None:
+        fmt = _registry().datasets[self.dataset_name].spec
+        assert fmt.description and fmt.license and fmt.feeds
+
+    def test_arrays_fit_each_model(self, tmp_path: Path) -> None:
+        import numpy as np
+
+        for model in self.fed_models():
+            spec = _registry().models[model].spec
+            data = self._open(tmp_path / model, model)
+            assert data.inputs.shape[1] == spec.input_size and data.targets.shape[1] == spec.output_size
+            assert len(data.inputs) == len(data.targets) > 0
+            assert data.inputs.dtype == np.float32 and data.targets.dtype == np.float32
+            assert np.isfinite(data.inputs).all() and np.isfinite(data.targets).all()
+            assert data.fingerprint
+
+    def test_deterministic(self, tmp_path: Path) -> None:
+        import numpy as np
+
+        for model in self.fed_models():
+            first, second = self._open(tmp_path / "a" / model, model), self._open(tmp_path / "b" / model, model)
+            assert first.fingerprint == second.fingerprint
+            assert np.array_equal(first.inputs, second.inputs) and np.array_equal(first.targets, second.targets)
+
+    def test_targets_are_not_noise(self, tmp_path: Path) -> None:
+        """Targets must depend on inputs: a least-squares fit must beat predicting the mean."""
+        import numpy as np
+
+        for model in self.fed_models():
+            data = self._open(tmp_path / model, model)
+            x = np.c_[data.inputs, np.ones(len(data.inputs))].astype(np.float64)
+            half = len(x) // 2
+            coef, *_ = np.linalg.lstsq(x[:half], data.targets[:half], rcond=None)
+            fit = np.mean((x[half:] @ coef - data.targets[half:]) ** 2)
+            mean = np.mean((data.targets[:half].mean(axis=0) - data.targets[half:]) ** 2)
+            assert fit < 0.9 * mean, f"{model}: a linear fit explains almost nothing ({fit:.4g} vs {mean:.4g})"
+
+
+class ExporterContract:
+    """Checks every exporter must pass: it writes a file for each installed model, atomically,
+    that its own ``validate`` accepts, and refuses non-finite weights without writing."""
+
+    exporter_name: ClassVar[str]
+
+    def _trained(self, spec: ModelSpec, scale: float = 0.1) -> Any:
+        import numpy as np
+
+        from ml5.run import TrainedModel
+
+        rng = np.random.default_rng(0)
+        weights = []
+        for layer in spec.layers:
+            gates = {"dense": 1, "lstm": 4, "gru": 3}[layer.kind]
+            shape_ih, shape_hh = (gates * layer.out_size, layer.in_size), (gates * layer.out_size, layer.out_size)
+            if layer.kind == "dense":
+                arrays = {"weight": rng.normal(0, scale, shape_ih), "bias": rng.normal(0, scale, layer.out_size)}
+            else:
+                arrays = {
+                    "weight_ih": rng.normal(0, scale, shape_ih),
+                    "weight_hh": rng.normal(0, scale, shape_hh),
+                    "bias_ih": rng.normal(0, scale, gates * layer.out_size),
+                    "bias_hh": rng.normal(0, scale, gates * layer.out_size),
+                }
+            weights.append({k: v.astype(np.float32) for k, v in arrays.items()})
+        return TrainedModel(spec, tuple(weights), lambda x: x, {}, np.zeros((0, spec.input_size)), "test")
+
+    def test_exports_every_model(self, tmp_path: Path) -> None:
+        registry = _registry()
+        exporter = registry.exporters[self.exporter_name].spec
+        for entry in registry.models.values():
+            path = tmp_path / f"{entry.spec.stem}{exporter.suffix}"
+            exporter.export(self._trained(entry.spec), {"model": entry.spec.title}, path)
+            assert path.is_file() and path.stat().st_size > 0
+            assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+            if exporter.validate:
+                assert exporter.validate(path, entry.spec) == []
+
+    def test_refuses_non_finite_weights(self, tmp_path: Path) -> None:
+        import numpy as np
+
+        registry = _registry()
+        exporter = registry.exporters[self.exporter_name].spec
+        for entry in list(registry.models.values())[:1]:
+            trained = self._trained(entry.spec)
+            trained.layer_weights[0][next(iter(trained.layer_weights[0]))][0, 0] = np.nan
+            path = tmp_path / f"{entry.spec.stem}{exporter.suffix}"
+            try:
+                exporter.export(trained, {}, path)
+            except ValueError:
+                pass
+            else:
+                raise AssertionError("export of NaN weights did not raise")
+            assert list(tmp_path.iterdir()) == []

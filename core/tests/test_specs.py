@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from ml5 import LSTM, Dense, ModelSpec
+from ml5.specs import GRU
+from ml5.music import chord_pitch_classes, parse_chord
+
+
+def spec(**kw):
+    base = dict(name="m", title="M", stem="m", input_size=4, output_size=2,
+                layers=[Dense(4, 3, "tanh"), Dense(3, 2, "sigmoid")], head="sigmoid", loss="bce")
+    return ModelSpec(**{**base, **kw})
+
+
+def test_parameter_count_from_the_stack():
+    # dense: in*out + out; LSTM: 4H(in+H) + two bias vectors of 4H, as PyTorch counts
+    s = spec(input_size=4, output_size=2, layers=[Dense(4, 6, "relu"), LSTM(6, 5), Dense(5, 2, "sigmoid")])
+    assert s.param_count == (4 * 6 + 6) + (4 * 5 * (6 + 5) + 8 * 5) + (5 * 2 + 2)
+    assert GRU(3, 2).param_count == 3 * 2 * (3 + 2) + 6 * 2
+
+
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"layers": [Dense(4, 3, "tanh"), Dense(4, 2, "sigmoid")]}, "layers\\[1\\] takes 4 inputs but layers\\[0\\] gives 3"),
+        ({"input_size": 5}, "input_size 5"),
+        ({"output_size": 3}, "output_size 3"),
+        ({"head": "tanh"}, "head 'tanh'"),
+        ({"loss": "kl"}, "loss 'kl' does not fit"),
+        ({"loss": "hinge"}, "loss"),
+        ({"name": "Bad Name"}, "lower-case"),
+        ({"output_labels": ["a"]}, "output_labels"),
+        ({"layers": []}, "at least one layer"),
+    ],
+)
+def test_invalid_specs_are_refused(kw, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        spec(**kw)
+
+
+def test_unknown_activation_is_refused():
+    with pytest.raises(ValueError, match="linear"):
+        Dense(2, 2, "linear")
+
+
+def test_specs_are_frozen():
+    s = spec()
+    with pytest.raises(AttributeError):
+        s.name = "other"
+
+
+def test_chord_labels():
+    assert parse_chord("F#:min7") == (6, "min7")
+    assert chord_pitch_classes("C:maj") == {0, 4, 7}
+    assert chord_pitch_classes("N") == frozenset()
+    with pytest.raises(ValueError, match="H:maj"):
+        parse_chord("H:maj")
