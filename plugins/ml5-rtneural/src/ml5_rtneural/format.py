@@ -32,7 +32,8 @@ class Layer:
     in_size: int
     out_size: int
     activation: str = ""
-    #: named float64 arrays in the file's own layout (kernel in×out, recurrent H×gates …)
+    #: named float64 arrays in the file's own layout (kernel in×out, recurrent H×gates …);
+    #: only what the file holds (a dense bias or batch-norm gamma/beta may be absent)
     arrays: dict[str, np.ndarray] = attrs.field(factory=dict)
     options: dict[str, int | float] = attrs.field(factory=dict)  # kernel_size, dilation, groups, epsilon
 
@@ -162,7 +163,8 @@ def _parse_layer(layer: Any, index: int, in_size: int) -> Layer:
         if isinstance(kernel, list) and len(kernel) == out and out != in_size and isinstance(kernel[0], list) and len(kernel[0]) == in_size:
             raise FormatError(f"{where}: kernel is {out}×{in_size} (PyTorch out×in); RTNeural needs in×out = {in_size}×{out}: write weight.T")
         arrays = {"kernel": _array(kernel, (in_size, out), f"{where}: kernel")}
-        arrays["bias"] = _array(w[1], (out,), f"{where}: bias") if len(w) == 2 else np.zeros(out)
+        if len(w) == 2:  # the bias may be left out: it is then zero
+            arrays["bias"] = _array(w[1], (out,), f"{where}: bias")
         return Layer(kind, in_size, out, act, arrays)
     if kind == "activation":
         if out != in_size:
@@ -199,9 +201,10 @@ def _parse_layer(layer: Any, index: int, in_size: int) -> Layer:
         }, {"kernel_size": size, "dilation": dilation, "groups": groups})
     if kind == "prelu":
         w = _weights(layer, (1,), where)
-        alpha = w[0]
-        if not isinstance(alpha, list):
-            raise FormatError(f"{where}: weights must be [[alpha, ...]] (alphas in one nested array)")
+        # weights = [[[alpha, ...]]]: RTNeural reads the alphas from weights[0][0]
+        if not (isinstance(w[0], list) and len(w[0]) == 1 and isinstance(w[0][0], list)):
+            raise FormatError(f"{where}: weights must be [[[alpha, ...]]] (the alphas at weights[0][0])")
+        alpha = w[0][0]
         if len(alpha) not in (1, in_size):
             raise FormatError(f"{where}: {len(alpha)} alphas; expected 1 or {in_size} (one per channel)")
         if out != in_size:
@@ -220,8 +223,6 @@ def _parse_layer(layer: Any, index: int, in_size: int) -> Layer:
     arrays = {name: _array(a, (in_size,), f"{where}: {name}") for name, a in zip(names, w)}
     if (arrays["var"] + eps <= 0).any():
         raise FormatError(f"{where}: running variance + epsilon must be > 0")
-    arrays.setdefault("gamma", np.ones(in_size))
-    arrays.setdefault("beta", np.zeros(in_size))
     return Layer(kind, in_size, out, "", arrays, {"epsilon": float(eps)})
 
 

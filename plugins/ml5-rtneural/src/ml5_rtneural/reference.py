@@ -80,7 +80,7 @@ class Engine:
 def _forward(layer: Layer, state: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     a = layer.arrays
     if layer.type in ("dense", "time-distributed-dense"):
-        return activate(layer.activation, x @ a["kernel"] + a["bias"])
+        return activate(layer.activation, x @ a["kernel"] + a.get("bias", 0.0))
     if layer.type == "activation":
         return activate(layer.activation, x)
     if layer.type == "lstm":
@@ -114,4 +114,5 @@ def _forward(layer: Layer, state: dict[str, np.ndarray], x: np.ndarray) -> np.nd
     if layer.type == "prelu":
         return np.where(x >= 0, x, a["alpha"] * x)
     # batchnorm
-    return a["gamma"] * (x - a["mean"]) / np.sqrt(a["var"] + layer.options["epsilon"]) + a["beta"]
+    scale = a.get("gamma", 1.0) / np.sqrt(a["var"] + layer.options["epsilon"])
+    return scale * (x - a["mean"]) + a.get("beta", 0.0)

@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+
+import ml5
+from ml5.testing import DatasetContract
+from ml5_synthetic import FORMAT
+
+
+class TestSynthetic(DatasetContract):
+    dataset_name = "synthetic"
+
+    def options(self):
+        return {"samples": 512}
+
+
+def _spec(name):
+    from ml5.plugins import load
+    from ml5.registry import Registry
+
+    models = Registry(load()).models
+    if name not in models:
+        pytest.skip(f"model plugin {name!r} not installed")
+    return models[name].spec
+
+
+def test_seed_and_options_change_the_data_and_the_fingerprint():
+    spec = _spec("groove")
+    a = FORMAT.open(spec, None, {"samples": 64, "noise": 0.05, "seed": 0})
+    b = FORMAT.open(spec, None, {"samples": 64, "noise": 0.05, "seed": 1})
+    assert a.fingerprint != b.fingerprint and not np.array_equal(a.inputs, b.inputs)
+
+
+def test_emotion_embedding_halves_follow_valence_and_arousal():
+    spec = _spec("emotion")
+    data = FORMAT.open(spec, None, {"samples": 256, "noise": 0.05, "seed": 0})
+    valence, arousal = data.targets[:, :32], data.targets[:, 32:]
+    # each half is one hidden value seen through 32 monotone curves: strongly correlated dims
+    assert np.corrcoef(valence[:, 0], valence[:, 31])[0, 1] > 0.9
+    assert abs(np.corrcoef(valence[:, 0], arousal[:, 0])[0, 1]) < 0.3
+
+
+def test_harmony_targets_are_distributions_over_the_vocabulary():
+    spec = _spec("harmony")
+    data = FORMAT.open(spec, None, {"samples": 128, "noise": 0.05, "seed": 0})
+    assert np.allclose(data.targets.sum(axis=1), 1, atol=1e-5) and (data.targets >= 0).all()
+
+
+def test_path_is_refused():
+    with pytest.raises(ml5.DataError, match="generated"):
+        FORMAT.open(_spec("groove"), "/somewhere", dict(FORMAT.options))
