@@ -1,0 +1,29 @@
+// Strict reader of RTNeural-format JSON. Every size is checked against the layer it
+// describes; anything RTNeural would misread, crash on or silently skip is refused.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "ml5/model.hpp"
+
+namespace ml5 {
+
+// Thrown when a model cannot be loaded; the message names the layer index and the problem.
+class LoadError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Limits that keep a hostile file from requesting huge buffers.
+inline constexpr int kMaxLayerSize = 1 << 20;           // values per frame
+inline constexpr std::size_t kMaxStateFloats = 1u << 24; // conv1d history, floats
+
+// Loads a model from JSON text (any bytes: never crashes, reads out of bounds or hangs).
+Model load_model(std::string_view json_text);
+
+// Loads a model from a file; the error message starts with the file's path.
+Model load_model_file(const std::string& path);
+
+}  // namespace ml5

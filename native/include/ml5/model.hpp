@@ -1,0 +1,52 @@
+// A chain of layers run one frame per call, with preallocated ping-pong buffers.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "ml5/aligned_buffer.hpp"
+#include "ml5/layer.hpp"
+
+namespace ml5 {
+
+class Model {
+public:
+    explicit Model(int in_size);
+    Model(Model&&) noexcept = default;
+    Model& operator=(Model&&) noexcept = default;
+
+    // Appends a layer (load time: may allocate). Throws std::invalid_argument if its input
+    // size is not the previous layer's output size.
+    void add_layer(std::unique_ptr<Layer> layer);
+
+    int in_size() const noexcept { return in_size_; }
+    int out_size() const noexcept { return layers_.empty() ? in_size_ : layers_.back()->out_size(); }
+    std::size_t n_layers() const noexcept { return layers_.size(); }
+    const Layer& layer(std::size_t i) const noexcept { return *layers_[i]; }
+
+    // Stateless (the default): every forward() starts from a zero state, as the ml5 models
+    // were trained; recurrent layers then skip their recurrent product.
+    // Streaming: LSTM/GRU/conv1d state carries over from call to call until reset().
+    // Switching modes resets the state.
+    void set_stateless(bool stateless) noexcept;
+    bool stateless() const noexcept { return stateless_; }
+
+    // One frame: reads in[0..in_size), writes out[0..out_size). in and out may overlap.
+    void forward(const float* in, float* out) noexcept;
+    // Zeroes every layer's state.
+    void reset() noexcept;
+
+    // Numbers in the file's weights arrays, summed over layers.
+    std::size_t n_params() const noexcept;
+    // Bytes of weights held in memory, alignment padding included.
+    std::size_t weight_bytes() const noexcept;
+
+private:
+    int in_size_;
+    bool stateless_ = true;
+    std::vector<std::unique_ptr<Layer>> layers_;
+    AlignedBuffer ping_, pong_;  // each as wide as the widest layer input or output
+};
+
+}  // namespace ml5

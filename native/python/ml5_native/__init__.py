@@ -1,0 +1,39 @@
+"""Run RTNeural-format models with the ml5 C++ engine.
+
+>>> import ml5_native
+>>> model = ml5_native.load("models/emotionrecognizer.json")
+>>> y = model.forward(features)          # one frame, from a zero state (stateless, the default)
+>>> model.stateless = False              # streaming: state carries over until model.reset()
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ml5_native._engine import LoadError, Model, __version__
+from ml5_native._engine import load_file as _load_file
+from ml5_native._engine import loads as _loads
+
+__all__ = ["LoadError", "Model", "__version__", "load", "load_dir", "loads"]
+
+LoadError.__module__ = __name__
+Model.__module__ = __name__
+
+
+def load(path: str | os.PathLike[str]) -> Model:
+    """Load one model file; raises LoadError naming the file, layer and problem."""
+    return _load_file(os.fspath(path))
+
+
+def loads(text: str | bytes) -> Model:
+    """Load a model from JSON text; raises LoadError naming the layer and problem."""
+    return _loads(text)
+
+
+def load_dir(folder: str | os.PathLike[str]) -> dict[str, Model]:
+    """Load every ``*.json`` file of a folder, keyed by file stem (``emotionrecognizer``)."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: not a folder")
+    return {p.stem: load(p) for p in sorted(root.glob("*.json")) if p.is_file()}

@@ -1,0 +1,23 @@
+// Inner loops shared by the layers (internal header).
+#pragma once
+
+#include <cstddef>
+
+namespace ml5::detail {
+
+// y[r] = init[r] + Σ_c W[r·ld + c]·x[c] for r < rows. init may be null (zero) or equal y.
+// W rows start on cache lines (ld is padded); x and y need no particular alignment.
+void gemv(const float* W, std::size_t ld, std::size_t rows, std::size_t cols, const float* x,
+          const float* init, float* y) noexcept;
+
+// Σ a[i]·b[i] for i < n.
+float dot(const float* a, const float* b, std::size_t n) noexcept;
+
+// In-place element-wise functions on x[0..n). They use one exp approximation (relative error
+// about 2e-7, far inside the float tolerance) written so the loops vectorise; NaN stays NaN.
+void exp_inplace(float* x, std::size_t n) noexcept;
+void tanh_inplace(float* x, std::size_t n) noexcept;
+void sigmoid_inplace(float* x, std::size_t n) noexcept;
+void elu_inplace(float* x, std::size_t n) noexcept;  // alpha 1
+
+}  // namespace ml5::detail

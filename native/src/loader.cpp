@@ -1,0 +1,399 @@
+// Strict RTNeural-format reader. Each check runs before anything is allocated from the
+// sizes it checks, so memory stays proportional to the file whatever the file says.
+#include "ml5/loader.hpp"
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ml5/layers/activation_layer.hpp"
+#include "ml5/layers/batchnorm.hpp"
+#include "ml5/layers/conv1d.hpp"
+#include "ml5/layers/dense.hpp"
+#include "ml5/layers/gru.hpp"
+#include "ml5/layers/lstm.hpp"
+#include "ml5/layers/prelu.hpp"
+
+namespace ml5 {
+namespace {
+
+using json = nlohmann::json;
+
+const char* kind_of(const json& v) noexcept {
+    switch (v.type()) {
+        case json::value_t::null: return "null";
+        case json::value_t::boolean: return "a boolean";
+        case json::value_t::string: return "a string";
+        case json::value_t::array: return "an array";
+        case json::value_t::object: return "an object";
+        case json::value_t::binary: return "binary data";
+        case json::value_t::discarded: return "invalid";
+        default: return "a number";
+    }
+}
+
+// A file's string shown in a message: quoted, printable ASCII only, at most 40 characters.
+std::string quoted(const std::string& s) {
+    std::string out = "\"";
+    for (std::size_t i = 0; i < s.size() && i < 40; ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        out += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? static_cast<char>(c) : '?';
+    }
+    if (s.size() > 40) out += "...";
+    return out + "\"";
+}
+
+// Where an error is: "layer 2 (lstm)" or "model".
+class Context {
+public:
+    explicit Context(std::string where) : where_(std::move(where)) {}
+    [[noreturn]] void fail(const std::string& what) const { throw LoadError(where_ + ": " + what); }
+    const std::string& where() const noexcept { return where_; }
+
+private:
+    std::string where_;
+};
+
+const json& require(const Context& ctx, const json& obj, const char* key) {
+    const auto it = obj.find(key);
+    if (it == obj.end()) ctx.fail(std::string("missing key \"") + key + "\"");
+    return *it;
+}
+
+int positive_int(const Context& ctx, const json& v, const std::string& what, std::int64_t max = kMaxLayerSize) {
+    if (!v.is_number_integer()) ctx.fail(what + " must be a positive integer, got " + kind_of(v));
+    if (v.is_number_unsigned()) {
+        const auto u = v.get<std::uint64_t>();
+        if (u == 0 || u > static_cast<std::uint64_t>(max))
+            ctx.fail(what + " is " + std::to_string(u) + ", expected 1.." + std::to_string(max));
+        return static_cast<int>(u);
+    }
+    const auto s = v.get<std::int64_t>();
+    if (s <= 0 || s > max) ctx.fail(what + " is " + std::to_string(s) + ", expected 1.." + std::to_string(max));
+    return static_cast<int>(s);
+}
+
+// A size written as a number or as a list whose last entry counts ([null, null, 7], [3]).
+int size_from(const Context& ctx, const json& v, const std::string& what) {
+    if (v.is_array()) {
+        if (v.empty()) ctx.fail(what + " is an empty array");
+        return positive_int(ctx, v.back(), what + " (last entry)");
+    }
+    return positive_int(ctx, v, what);
+}
+
+float number(const Context& ctx, const json& v, const std::string& what) {
+    if (!v.is_number()) ctx.fail(what + " is " + kind_of(v) + ", expected a number");
+    const double d = v.get<double>();
+    if (!std::isfinite(d) || std::fabs(d) > static_cast<double>(FLT_MAX))
+        ctx.fail(what + " is not a finite float32 number");
+    return static_cast<float>(d);
+}
+
+std::string dims(std::size_t a, std::size_t b) { return std::to_string(a) + " x " + std::to_string(b); }
+
+// Checks that v is an array of n entries (numbers are checked when read).
+void expect_length(const Context& ctx, const json& v, std::size_t n, const std::string& what, const char* unit,
+                   const std::string& layout) {
+    const std::string tail = layout.empty() ? "" : " " + layout;
+    if (!v.is_array()) ctx.fail(what + " is " + kind_of(v) + ", expected an array of " + std::to_string(n) + " " + unit + tail);
+    if (v.size() != n)
+        ctx.fail(what + " has " + std::to_string(v.size()) + " " + unit + ", expected " + std::to_string(n) + tail);
+}
+
+std::vector<float> read_vector(const Context& ctx, const json& v, std::size_t n, const std::string& what,
+                               const std::string& layout) {
+    expect_length(ctx, v, n, what, "values", layout);
+    std::vector<float> out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = number(ctx, v[i], what + "[" + std::to_string(i) + "]");
+    return out;
+}
+
+// A rows x cols array of numbers, flattened row-major. The shape is checked in full first.
+std::vector<float> read_matrix(const Context& ctx, const json& v, std::size_t rows, std::size_t cols,
+                               const std::string& what, const std::string& layout) {
+    const std::string full = "(" + dims(rows, cols) + " " + layout + ")";
+    expect_length(ctx, v, rows, what, "rows", full);
+    for (std::size_t r = 0; r < rows; ++r) expect_length(ctx, v[r], cols, what + "[" + std::to_string(r) + "]", "values", full);
+    std::vector<float> out(rows * cols);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < cols; ++c)
+            out[r * cols + c] = number(ctx, v[r][c], what + "[" + std::to_string(r) + "][" + std::to_string(c) + "]");
+    return out;
+}
+
+// A K x rows x cols array of numbers, flattened.
+std::vector<float> read_tensor3(const Context& ctx, const json& v, std::size_t K, std::size_t rows,
+                                std::size_t cols, const std::string& what, const std::string& layout) {
+    const std::string full = "(" + std::to_string(K) + " x " + dims(rows, cols) + " " + layout + ")";
+    expect_length(ctx, v, K, what, "taps", full);
+    for (std::size_t k = 0; k < K; ++k) {
+        const std::string tap = what + "[" + std::to_string(k) + "]";
+        expect_length(ctx, v[k], rows, tap, "rows", full);
+        for (std::size_t r = 0; r < rows; ++r)
+            expect_length(ctx, v[k][r], cols, tap + "[" + std::to_string(r) + "]", "values", full);
+    }
+    std::vector<float> out;
+    out.reserve(K * rows * cols);
+    for (std::size_t k = 0; k < K; ++k)
+        for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t c = 0; c < cols; ++c)
+                out.push_back(number(ctx, v[k][r][c],
+                                     what + "[" + std::to_string(k) + "][" + std::to_string(r) + "][" +
+                                         std::to_string(c) + "]"));
+    return out;
+}
+
+const char* const kActivationList = "tanh, relu, sigmoid, softmax, elu, or \"\" for none";
+
+// The "activation" key of dense, time-distributed-dense, conv1d and activation layers.
+Activation read_activation(const Context& ctx, const json& layer, bool required) {
+    const auto it = layer.find("activation");
+    if (it == layer.end()) {
+        if (required) ctx.fail("missing key \"activation\"");
+        return Activation::None;
+    }
+    if (!it->is_string()) ctx.fail(std::string("\"activation\" is ") + kind_of(*it) + ", expected a string");
+    const auto& name = it->get_ref<const std::string&>();
+    Activation a = Activation::None;
+    if (!parse_activation(name, a)) ctx.fail("unknown activation " + quoted(name) + " (accepted: " + kActivationList + ")");
+    return a;
+}
+
+// Kinds whose activation is fixed: a file must not declare another one, which RTNeural would ignore.
+void check_fixed_activation(const Context& ctx, const json& layer, const char* allowed, const char* why) {
+    const auto it = layer.find("activation");
+    if (it == layer.end()) return;
+    if (!it->is_string()) ctx.fail(std::string("\"activation\" is ") + kind_of(*it) + ", expected a string");
+    const auto& name = it->get_ref<const std::string&>();
+    if (!name.empty() && name != allowed) ctx.fail("activation " + quoted(name) + " is not supported: " + why);
+}
+
+void expect_weight_count(const Context& ctx, const json& w, std::size_t lo, std::size_t hi, const char* form) {
+    if (w.size() < lo || w.size() > hi)
+        ctx.fail("weights holds " + std::to_string(w.size()) + " arrays, expected " + form);
+}
+
+void expect_same_size(const Context& ctx, int out, int in) {
+    if (out != in)
+        ctx.fail("shape gives size " + std::to_string(out) + " but the previous layer's output size is " +
+                 std::to_string(in) + " (this kind keeps the size)");
+}
+
+std::unique_ptr<Layer> dense(const Context& ctx, const json& layer, const json& w, int in, int out,
+                             const char* type) {
+    const Activation act = read_activation(ctx, layer, false);
+    expect_weight_count(ctx, w, 1, 2, "[kernel] or [kernel, bias]");
+    const auto kernel = read_matrix(ctx, w[0], static_cast<std::size_t>(in), static_cast<std::size_t>(out),
+                                    "weights[0] (kernel)", "[in][out]; a PyTorch weight must be transposed");
+    std::vector<float> bias;
+    if (w.size() == 2)
+        bias = read_vector(ctx, w[1], static_cast<std::size_t>(out), "weights[1] (bias)", "(one per output)");
+    auto d = std::make_unique<Dense>(in, out, act, type);
+    d->set_kernel(kernel.data());
+    if (!bias.empty()) d->set_bias(bias.data());
+    return d;
+}
+
+std::unique_ptr<Layer> lstm(const Context& ctx, const json& layer, const json& w, int in, int H) {
+    check_fixed_activation(ctx, layer, "tanh", "lstm always applies tanh (with sigmoid gates)");
+    expect_weight_count(ctx, w, 3, 3, "[W, U, b]");
+    const std::size_t n = static_cast<std::size_t>(in), h = static_cast<std::size_t>(H);
+    const auto W = read_matrix(ctx, w[0], n, 4 * h, "weights[0] (input kernel)", "[in][4H], gates i, f, c, o");
+    const auto U = read_matrix(ctx, w[1], h, 4 * h, "weights[1] (recurrent kernel)", "[H][4H], gates i, f, c, o");
+    const auto b = read_vector(ctx, w[2], 4 * h, "weights[2] (bias)", "(one summed bias of 4H values)");
+    auto l = std::make_unique<LSTM>(in, H);
+    l->set_weights(W.data(), U.data(), b.data());
+    return l;
+}
+
+std::unique_ptr<Layer> gru(const Context& ctx, const json& layer, const json& w, int in, int H) {
+    check_fixed_activation(ctx, layer, "tanh", "gru always applies tanh (with sigmoid gates)");
+    expect_weight_count(ctx, w, 3, 3, "[W, U, B]");
+    const std::size_t n = static_cast<std::size_t>(in), h = static_cast<std::size_t>(H);
+    const auto W = read_matrix(ctx, w[0], n, 3 * h, "weights[0] (input kernel)", "[in][3H], gates z, r, h");
+    const auto U = read_matrix(ctx, w[1], h, 3 * h, "weights[1] (recurrent kernel)", "[H][3H], gates z, r, h");
+    const auto B = read_matrix(ctx, w[2], 2, 3 * h, "weights[2] (bias)", "[input bias, recurrent bias]");
+    auto g = std::make_unique<GRU>(in, H);
+    g->set_weights(W.data(), U.data(), B.data());
+    return g;
+}
+
+std::unique_ptr<Layer> conv1d(const Context& ctx, const json& layer, const json& w, int in, int out,
+                              std::size_t& state_floats) {
+    const Activation act = read_activation(ctx, layer, false);
+    const int K = size_from(ctx, require(ctx, layer, "kernel_size"), "kernel_size");
+    const int d = size_from(ctx, require(ctx, layer, "dilation"), "dilation");
+    const auto g_it = layer.find("groups");
+    const int G = g_it == layer.end() ? 1 : size_from(ctx, *g_it, "groups");
+    if (in % G != 0 || out % G != 0)
+        ctx.fail("groups " + std::to_string(G) + " must divide both the input channels (" + std::to_string(in) +
+                 ") and the output channels (" + std::to_string(out) + ")");
+    expect_weight_count(ctx, w, 2, 2, "[W, b]");
+    const std::size_t cg = static_cast<std::size_t>(in / G);
+    const auto W = read_tensor3(ctx, w[0], static_cast<std::size_t>(K), cg, static_cast<std::size_t>(out),
+                                "weights[0] (kernel)", "[kernel_size][in/groups][out]");
+    const auto b = read_vector(ctx, w[1], static_cast<std::size_t>(out), "weights[1] (bias)", "(one per output)");
+    // The history is the one buffer whose size the weights do not bound: cap it.
+    const std::size_t frames = static_cast<std::size_t>(K - 1) * static_cast<std::size_t>(d) + 1;
+    const std::size_t floats = frames * static_cast<std::size_t>(in);
+    if (floats > kMaxStateFloats || state_floats + floats > kMaxStateFloats)
+        ctx.fail("history of " + std::to_string(frames) + " frames x " + std::to_string(in) +
+                 " channels exceeds the model's limit of " + std::to_string(kMaxStateFloats) + " floats of state");
+    state_floats += floats;
+    auto c = std::make_unique<Conv1D>(in, out, K, d, G, act);
+    c->set_weights(W.data(), b.data());
+    return c;
+}
+
+std::unique_ptr<Layer> prelu(const Context& ctx, const json& layer, const json& w, int in, int out) {
+    check_fixed_activation(ctx, layer, "", "prelu applies no further activation");
+    expect_same_size(ctx, out, in);
+    expect_weight_count(ctx, w, 1, 1, "[[alphas]]");
+    if (!w[0].is_array() || w[0].size() != 1 || !w[0][0].is_array())
+        ctx.fail("weights[0] must be [[alpha, ...]]: one row holding 1 or " + std::to_string(in) + " alphas");
+    const json& row = w[0][0];
+    if (row.size() != 1 && row.size() != static_cast<std::size_t>(in))
+        ctx.fail("weights[0][0] holds " + std::to_string(row.size()) + " alphas, expected 1 or " + std::to_string(in) +
+                 " (one per channel)");
+    const auto alphas = read_vector(ctx, row, row.size(), "weights[0][0] (alphas)", "");
+    auto p = std::make_unique<PReLU>(in);
+    p->set_alphas(alphas.data(), static_cast<int>(alphas.size()));
+    return p;
+}
+
+std::unique_ptr<Layer> batchnorm(const Context& ctx, const json& layer, const json& w, int in, int out) {
+    check_fixed_activation(ctx, layer, "", "batchnorm applies no activation");
+    expect_same_size(ctx, out, in);
+    if (w.size() != 2 && w.size() != 4)
+        ctx.fail("weights holds " + std::to_string(w.size()) +
+                 " arrays, expected [gamma, beta, mean, var] or [mean, var]");
+    const json& eps_v = require(ctx, layer, "epsilon");
+    const float eps = number(ctx, eps_v, "epsilon");
+    if (eps < 0.0f) ctx.fail("epsilon must not be negative");
+    const std::size_t n = static_cast<std::size_t>(in);
+    const bool affine = w.size() == 4;
+    const char* names[4] = {"gamma", "beta", "running_mean", "running_var"};
+    std::vector<float> v[4];
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        const char* name = names[affine ? i : i + 2];
+        v[i] = read_vector(ctx, w[i], n, "weights[" + std::to_string(i) + "] (" + name + ")", "(one per channel)");
+    }
+    auto bn = std::make_unique<BatchNorm>(in);
+    const bool ok = affine ? bn->set_weights(v[0].data(), v[1].data(), v[2].data(), v[3].data(), eps_v.get<double>())
+                           : bn->set_weights(nullptr, nullptr, v[0].data(), v[1].data(), eps_v.get<double>());
+    if (!ok) ctx.fail("gamma / sqrt(running_var + epsilon) is not finite for some channel (variance <= -epsilon?)");
+    return bn;
+}
+
+std::unique_ptr<Layer> activation_layer(const Context& ctx, const json& layer, const json& w, int in, int out) {
+    const Activation act = read_activation(ctx, layer, true);
+    expect_same_size(ctx, out, in);
+    if (!w.empty()) ctx.fail("an activation layer has no weights (expected [])");
+    return std::make_unique<ActivationLayer>(in, act);
+}
+
+const char* const kTypes[] = {"dense", "time-distributed-dense", "lstm", "gru", "conv1d", "prelu", "batchnorm",
+                              "activation"};
+
+std::unique_ptr<Layer> read_layer(const json& layer, std::size_t index, int in, std::size_t& state_floats) {
+    Context ctx("layer " + std::to_string(index));
+    if (!layer.is_object()) ctx.fail(std::string("is ") + kind_of(layer) + ", expected an object");
+    const json& type_v = require(ctx, layer, "type");
+    if (!type_v.is_string()) ctx.fail(std::string("\"type\" is ") + kind_of(type_v) + ", expected a string");
+    const auto& type = type_v.get_ref<const std::string&>();
+    const char* known = nullptr;
+    for (const char* t : kTypes)
+        if (type == t) known = t;
+    if (!known)
+        ctx.fail("unknown layer type " + quoted(type) +
+                 " (types are case-sensitive: dense, time-distributed-dense, lstm, gru, conv1d, prelu, batchnorm, "
+                 "activation)");
+    ctx = Context(ctx.where() + " (" + type + ")");
+
+    const json& shape = require(ctx, layer, "shape");
+    if (!shape.is_array()) ctx.fail(std::string("\"shape\" is ") + kind_of(shape) + ", expected an array");
+    const int out = size_from(ctx, shape, "shape");
+    const json& w = require(ctx, layer, "weights");
+    if (!w.is_array()) ctx.fail(std::string("\"weights\" is ") + kind_of(w) + ", expected an array");
+
+    if (type == "dense" || type == "time-distributed-dense") return dense(ctx, layer, w, in, out, known);
+    if (type == "lstm") return lstm(ctx, layer, w, in, out);
+    if (type == "gru") return gru(ctx, layer, w, in, out);
+    if (type == "conv1d") return conv1d(ctx, layer, w, in, out, state_floats);
+    if (type == "prelu") return prelu(ctx, layer, w, in, out);
+    if (type == "batchnorm") return batchnorm(ctx, layer, w, in, out);
+    return activation_layer(ctx, layer, w, in, out);
+}
+
+int read_in_size(const json& doc) {
+    const Context ctx("model");
+    const json& shape = require(ctx, doc, "in_shape");
+    if (!shape.is_array()) ctx.fail(std::string("\"in_shape\" is ") + kind_of(shape) + ", expected an array");
+    if (shape.empty()) ctx.fail("\"in_shape\" is empty");
+    if (shape.size() == 4) {  // [batch, time, a, b]: RTNeural takes a·b inputs
+        const int a = positive_int(ctx, shape[2], "in_shape[2]"), b = positive_int(ctx, shape[3], "in_shape[3]");
+        if (static_cast<std::int64_t>(a) * b > kMaxLayerSize) ctx.fail("in_shape[2] * in_shape[3] is too large");
+        return a * b;
+    }
+    return positive_int(ctx, shape.back(), "in_shape (last entry)");
+}
+
+Model build(const json& doc) {
+    if (!doc.is_object()) Context("model").fail(std::string("the JSON value is ") + kind_of(doc) + ", expected an object");
+    const Context ctx("model");
+    Model model(read_in_size(doc));
+    const json& layers = require(ctx, doc, "layers");
+    if (!layers.is_array()) ctx.fail(std::string("\"layers\" is ") + kind_of(layers) + ", expected an array");
+    if (layers.empty()) ctx.fail("\"layers\" is empty: a model needs at least one layer");
+    std::size_t state_floats = 0;
+    for (std::size_t i = 0; i < layers.size(); ++i)
+        model.add_layer(read_layer(layers[i], i, model.out_size(), state_floats));
+    return model;
+}
+
+}  // namespace
+
+Model load_model(std::string_view text) {
+    json doc;
+    try {
+        // Strict: one JSON value, nothing after it; no comments, NaN or Infinity.
+        doc = json::parse(text.data(), text.data() + text.size());
+    } catch (const json::exception& e) {  // syntax errors, and numbers too large for a double
+        throw LoadError(std::string("model: invalid JSON (") + e.what() + ")");
+    }
+    try {
+        return build(doc);
+    } catch (const LoadError&) {
+        throw;
+    } catch (const json::exception& e) {  // not expected: every access is checked first
+        throw LoadError(std::string("model: ") + e.what());
+    } catch (const std::invalid_argument& e) {
+        throw LoadError(std::string("model: ") + e.what());
+    }
+}
+
+Model load_model_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw LoadError(path + ": is a directory, not a model file");
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw LoadError(path + ": cannot open the file");
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (file.bad()) throw LoadError(path + ": cannot read the file");
+    try {
+        return load_model(text.str());
+    } catch (const LoadError& e) {
+        throw LoadError(path + ": " + e.what());
+    }
+}
+
+}  // namespace ml5

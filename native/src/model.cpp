@@ -1,0 +1,71 @@
+#include "ml5/model.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace ml5 {
+
+Model::Model(int in_size) : in_size_(in_size) {
+    if (in_size <= 0) throw std::invalid_argument("model input size must be positive");
+    ping_ = AlignedBuffer(static_cast<std::size_t>(in_size));
+    pong_ = AlignedBuffer(static_cast<std::size_t>(in_size));
+}
+
+void Model::add_layer(std::unique_ptr<Layer> layer) {
+    if (!layer) throw std::invalid_argument("null layer");
+    if (layer->in_size() != out_size())
+        throw std::invalid_argument("layer " + std::to_string(layers_.size()) + " (" + layer->type() + ") takes " +
+                                    std::to_string(layer->in_size()) + " inputs but the previous size is " +
+                                    std::to_string(out_size()));
+    const std::size_t width = std::max(ping_.size(), static_cast<std::size_t>(layer->out_size()));
+    if (width > ping_.size()) {
+        ping_ = AlignedBuffer(width);
+        pong_ = AlignedBuffer(width);
+    }
+    layer->reset();
+    layers_.push_back(std::move(layer));
+}
+
+void Model::set_stateless(bool stateless) noexcept {
+    if (stateless != stateless_) reset();
+    stateless_ = stateless;
+}
+
+void Model::reset() noexcept {
+    for (auto& layer : layers_) layer->reset();
+}
+
+void Model::forward(const float* in, float* out) noexcept {
+    // Copying in and out keeps the layers' buffers aligned and lets in and out overlap.
+    std::memcpy(ping_.data(), in, static_cast<std::size_t>(in_size_) * sizeof(float));
+    float* src = ping_.data();
+    float* dst = pong_.data();
+    if (stateless_) {
+        for (auto& layer : layers_) {
+            layer->forward_from_zero(src, dst);
+            std::swap(src, dst);
+        }
+    } else {
+        for (auto& layer : layers_) {
+            layer->forward(src, dst);
+            std::swap(src, dst);
+        }
+    }
+    std::memmove(out, src, static_cast<std::size_t>(out_size()) * sizeof(float));
+}
+
+std::size_t Model::n_params() const noexcept {
+    std::size_t n = 0;
+    for (const auto& layer : layers_) n += layer->n_params();
+    return n;
+}
+
+std::size_t Model::weight_bytes() const noexcept {
+    std::size_t n = 0;
+    for (const auto& layer : layers_) n += layer->weight_bytes();
+    return n;
+}
+
+}  // namespace ml5

@@ -1,0 +1,203 @@
+// Proves the inference path never allocates: global operator new/delete (and, on glibc,
+// malloc and friends) are replaced by counting versions, and every model of the conformance
+// folder is run many times in both modes while the counters are watched.
+// Usage: ml5rt_no_alloc_test [FOLDER]
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "ml5/ml5.hpp"
+
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_allocs{0};
+std::atomic<long> g_frees{0};
+inline void note_alloc() noexcept {
+    if (g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1, std::memory_order_relaxed);
+}
+inline void note_free() noexcept {
+    if (g_counting.load(std::memory_order_relaxed)) g_frees.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
+// ---- malloc family (glibc only; a sanitizer build keeps its own allocator) ----
+#if defined(__GLIBC__) && !defined(ML5_SANITIZE)
+#define ML5_COUNT_MALLOC 1
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+void __libc_free(void*);
+
+void* malloc(std::size_t n) {
+    note_alloc();
+    return __libc_malloc(n);
+}
+void* calloc(std::size_t a, std::size_t b) {
+    note_alloc();
+    return __libc_calloc(a, b);
+}
+void* realloc(void* p, std::size_t n) {
+    note_alloc();
+    return __libc_realloc(p, n);
+}
+void* aligned_alloc(std::size_t al, std::size_t n) {
+    note_alloc();
+    return __libc_memalign(al, n);
+}
+int posix_memalign(void** out, std::size_t al, std::size_t n) {
+    note_alloc();
+    void* p = __libc_memalign(al, n);
+    if (!p) return 12;  // ENOMEM
+    *out = p;
+    return 0;
+}
+void free(void* p) {
+    if (p) note_free();
+    __libc_free(p);
+}
+}
+#endif
+
+// ---- operator new / delete ----
+namespace {
+void* counted_new(std::size_t n, std::size_t align) {
+    note_alloc();
+    if (n == 0) n = 1;
+    void* p = nullptr;
+    if (align <= alignof(std::max_align_t)) {
+        p = std::malloc(n);
+    } else {
+        n = (n + align - 1) / align * align;
+        p = std::aligned_alloc(align, n);
+    }
+    if (!p) throw std::bad_alloc();
+    return p;
+}
+void counted_delete(void* p) noexcept {
+    if (p) note_free();
+    std::free(p);
+}
+}  // namespace
+
+void* operator new(std::size_t n) { return counted_new(n, 0); }
+void* operator new[](std::size_t n) { return counted_new(n, 0); }
+void* operator new(std::size_t n, std::align_val_t a) { return counted_new(n, static_cast<std::size_t>(a)); }
+void* operator new[](std::size_t n, std::align_val_t a) { return counted_new(n, static_cast<std::size_t>(a)); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    try { return counted_new(n, 0); } catch (...) { return nullptr; }
+}
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+    try { return counted_new(n, 0); } catch (...) { return nullptr; }
+}
+void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+    try { return counted_new(n, static_cast<std::size_t>(a)); } catch (...) { return nullptr; }
+}
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+    try { return counted_new(n, static_cast<std::size_t>(a)); } catch (...) { return nullptr; }
+}
+void operator delete(void* p) noexcept { counted_delete(p); }
+void operator delete[](void* p) noexcept { counted_delete(p); }
+void operator delete(void* p, std::size_t) noexcept { counted_delete(p); }
+void operator delete[](void* p, std::size_t) noexcept { counted_delete(p); }
+void operator delete(void* p, std::align_val_t) noexcept { counted_delete(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { counted_delete(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { counted_delete(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counted_delete(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { counted_delete(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_delete(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_delete(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_delete(p); }
+
+namespace {
+
+// Runs `frames` forward calls in each mode, with resets and mode switches, while counting.
+// Returns the allocations + frees seen.
+long count_during_inference(ml5::Model& model, int frames) {
+    std::vector<float> x(static_cast<std::size_t>(model.in_size())), y(static_cast<std::size_t>(model.out_size()));
+    g_allocs = 0;
+    g_frees = 0;
+    g_counting = true;
+    for (int mode = 0; mode < 4; ++mode) {
+        model.set_stateless(mode % 2 == 0);
+        for (int f = 0; f < frames; ++f) {
+            for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((f * 7 + static_cast<int>(i) * 13) % 17) / 8.0f - 1.0f;
+            model.forward(x.data(), y.data());
+            if (f % 97 == 96) model.reset();
+        }
+    }
+    g_counting = false;
+    return g_allocs.load() + g_frees.load();
+}
+
+bool self_check() {
+    // The counters must see an allocation, or a zero result would prove nothing.
+    g_allocs = 0;
+    g_counting = true;
+    auto* p = new std::vector<float>(100);
+    g_counting = false;
+    delete p;
+    const bool new_seen = g_allocs.load() >= 2;
+#ifdef ML5_COUNT_MALLOC
+    g_allocs = 0;
+    g_counting = true;
+    void* volatile m = std::malloc(64);
+    g_counting = false;
+    std::free(m);
+    return new_seen && g_allocs.load() == 1;
+#else
+    return new_seen;
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string dir = argc > 1 ? argv[1] : "../shared/rtneural-conformance";
+    if (!self_check()) {
+        std::printf("FAIL: the allocation counters do not work\n");
+        return 1;
+    }
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        const std::string name = e.path().filename().string();
+        if (name.size() > 11 && name.compare(name.size() - 11, 11, ".model.json") == 0) files.push_back(e.path().string());
+    }
+    int passed = 0, failed = 0, models = 0, refs = 0;
+    for (const auto& path : files) {
+        std::unique_ptr<ml5::Model> model;
+        try {
+            model = std::make_unique<ml5::Model>(ml5::load_model_file(path));
+        } catch (const ml5::LoadError&) {
+            continue;  // a reject case
+        }
+        ++models;
+        const bool ref = path.find("/ref_") != std::string::npos;
+        refs += ref;
+        const long seen = count_during_inference(*model, ref ? 2000 : 300);
+        if (seen == 0) {
+            ++passed;
+        } else {
+            ++failed;
+            std::printf("FAIL %s: %ld allocations/frees during inference\n", path.c_str(), seen);
+        }
+    }
+    std::printf("no-alloc: %d models (%d reference), operator new/delete%s counted\n", models, refs,
+#ifdef ML5_COUNT_MALLOC
+                " and malloc/free"
+#else
+                ""
+#endif
+    );
+    if (refs < 5) {
+        std::printf("FAIL: expected the 5 reference models in %s\n", dir.c_str());
+        ++failed;
+    }
+    std::printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,157 @@
+// Engine behaviour beyond the conformance vectors: stateless vs streaming, error messages,
+// hostile inputs, metadata. Usage: ml5rt_unit_test [CONFORMANCE_FOLDER]
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ml5/ml5.hpp"
+
+namespace {
+
+int g_passed = 0, g_failed = 0;
+
+void check(bool ok, const std::string& what) {
+    if (ok) {
+        ++g_passed;
+    } else {
+        ++g_failed;
+        std::printf("FAIL %s\n", what.c_str());
+    }
+}
+
+// The message of the LoadError that loading `text` throws ("" if it loads).
+std::string load_error(const std::string& text) {
+    try {
+        ml5::load_model(text);
+    } catch (const ml5::LoadError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+std::string read_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+const char* kLstmDense =
+    R"({"in_shape":[null,2],"layers":[)"
+    R"({"type":"lstm","shape":[null,1],"weights":[[[0.1,0.2,0.3,0.4],[0.5,-0.6,0.7,-0.8]],[[0.9,-0.1,0.2,0.3]],[0.01,0.02,0.03,0.04]]},)"
+    R"({"type":"dense","activation":"tanh","shape":[null,2],"weights":[[[1.5,-2.0]],[0.1,0.2]]}]})";
+
+void stateless_equals_reset_then_step() {
+    ml5::Model a = ml5::load_model(kLstmDense);
+    ml5::Model b = ml5::load_model(kLstmDense);
+    check(a.stateless(), "models start stateless");
+    b.set_stateless(false);
+    bool same = true, differs_when_streaming = false;
+    float y1[2], y2[2], y3[2];
+    ml5::Model c = ml5::load_model(kLstmDense);
+    c.set_stateless(false);
+    for (int t = 0; t < 10; ++t) {
+        const float x[2] = {0.3f * static_cast<float>(t) - 1.0f, 0.5f};
+        a.forward(x, y1);
+        b.reset();
+        b.forward(x, y2);
+        c.forward(x, y3);
+        same = same && std::fabs(y1[0] - y2[0]) < 1e-6f && std::fabs(y1[1] - y2[1]) < 1e-6f;
+        differs_when_streaming = differs_when_streaming || std::fabs(y1[0] - y3[0]) > 1e-4f;
+    }
+    check(same, "stateless forward equals reset() + streaming forward");
+    check(differs_when_streaming, "streaming carries state");
+}
+
+void in_place_forward() {
+    ml5::Model m = ml5::load_model(
+        R"({"in_shape":[3],"layers":[{"type":"dense","shape":[3],"weights":[[[1,0,0],[0,2,0],[0,0,3]]]}]})");
+    float v[3] = {1.0f, 1.0f, 1.0f};
+    m.forward(v, v);
+    check(v[0] == 1.0f && v[1] == 2.0f && v[2] == 3.0f, "forward with in == out");
+}
+
+void softmax_is_stable() {
+    ml5::Model m = ml5::load_model(
+        R"({"in_shape":[2],"layers":[{"type":"activation","activation":"softmax","shape":[2],"weights":[]}]})");
+    const float x[2] = {1000.0f, 999.0f};
+    float y[2];
+    m.forward(x, y);
+    check(std::isfinite(y[0]) && std::fabs(y[0] + y[1] - 1.0f) < 1e-6f && y[0] > y[1], "softmax of large logits");
+}
+
+void metadata() {
+    ml5::Model m = ml5::load_model(kLstmDense);
+    check(m.in_size() == 2 && m.out_size() == 2, "sizes");
+    check(m.n_params() == 8 + 4 + 4 + 2 + 2, "n_params counts the file's numbers");
+    check(m.weight_bytes() > 0 && m.weight_bytes() % ml5::kAlignment == 0, "weight_bytes");
+    check(m.n_layers() == 2 && std::string(m.layer(0).type()) == "lstm" &&
+              m.layer(1).activation() == ml5::Activation::Tanh,
+          "layer list");
+}
+
+void error_messages(const std::string& dir) {
+    std::string e = load_error(R"({"in_shape":[4],"layers":[{"type":"dense","shape":[2],"weights":[[[1,2],[3,4]]]}]})");
+    check(contains(e, "layer 0 (dense)") && contains(e, "weights[0] (kernel)") && contains(e, "expected 4"),
+          "short kernel names layer and array: " + e);
+    e = load_error(R"({"in_shape":[2],"layers":[{"type":"dense","shape":[2],"weights":[[[1,2],[3,4]]]},)"
+                   R"({"type":"Dense","shape":[2],"weights":[]}]})");
+    check(contains(e, "layer 1") && contains(e, "\"Dense\""), "mis-cased type: " + e);
+    e = load_error(R"({"in_shape":[2],"layers":[{"type":"dense","activation":"linear","shape":[2],"weights":[[[1,2],[3,4]]]}]})");
+    check(contains(e, "unknown activation \"linear\""), "linear refused: " + e);
+    e = load_error(R"({"in_shape":[2],"layers":[{"type":"dense","shape":[2],"weights":[[[1,2],[3,4]]]}]} x)");
+    check(contains(e, "invalid JSON"), "trailing garbage refused: " + e);
+    e = load_error(R"({"in_shape":[2],"layers":[{"type":"dense","shape":[2],"weights":[[[1,2],[3,1e39]]]}]})");
+    check(contains(e, "finite float32"), "float overflow refused: " + e);
+    std::string taps;
+    for (int k = 0; k < 20; ++k) taps += std::string(k ? "," : "") + "[[1]]";
+    e = load_error(R"({"in_shape":[1],"layers":[{"type":"conv1d","kernel_size":20,"dilation":1000000,"shape":[1],)"
+                   R"("weights":[[)" + taps + "],[0]]}]}");
+    check(contains(e, "history"), "huge dilation refused: " + e);
+    e = load_error(R"({"in_shape":[2],"layers":[{"type":"dense","shape":[2],"weights":[[[1,2],[3,1e999]]]}]})");
+    check(contains(e, "invalid JSON"), "number overflowing a double refused: " + e);
+    e = load_error(std::string(100000, '[') + std::string(100000, ']'));
+    check(contains(e, "expected an object"), "deep nesting handled: " + e);
+    e = load_error(R"({"in_shape":[2],"layers":[{"type":"dense","shape":[2],"weights":[[[1,2],[3,true]]]}]})");
+    check(contains(e, "weights[0] (kernel)[1][1] is a boolean"), "boolean weight refused: " + e);
+    try {
+        ml5::load_model_file(dir + "/truncated_file.model.json");
+        check(false, "truncated file refused");
+    } catch (const ml5::LoadError& ex) {
+        check(contains(ex.what(), "truncated_file.model.json"), std::string("file errors name the file: ") + ex.what());
+    }
+    try {
+        ml5::load_model_file(dir + "/no_such_file.json");
+        check(false, "missing file refused");
+    } catch (const ml5::LoadError& ex) {
+        check(contains(ex.what(), "cannot open"), std::string("missing file: ") + ex.what());
+    }
+}
+
+void every_prefix_of_a_model_is_refused(const std::string& dir) {
+    // Truncation anywhere must give a LoadError, never a crash.
+    const std::string text = read_file(dir + "/conv1d_bn_prelu_dense_softmax.model.json");
+    bool all = !text.empty();
+    for (std::size_t n = 0; n + 1 < text.size(); n += 7) all = all && !load_error(text.substr(0, n)).empty();
+    check(all, "every prefix of a model is refused");
+    check(load_error(text).empty(), "the whole model loads");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string dir = argc > 1 ? argv[1] : "../shared/rtneural-conformance";
+    stateless_equals_reset_then_step();
+    in_place_forward();
+    softmax_is_stable();
+    metadata();
+    error_messages(dir);
+    every_prefix_of_a_model_is_refused(dir);
+    std::printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed == 0 ? 0 : 1;
+}
