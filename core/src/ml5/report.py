@@ -23,6 +23,14 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
         "verification max error",
         lambda r: ", ".join(f"{v['verifier']} {v['max_abs_error']:.2e}" for v in r.get("verifications", [])),
     ),
+    (
+        "runtime load ms / frame µs",
+        lambda r: ", ".join(
+            f"{v['verifier']} {v['details']['load_ms']:.1f} / {v['details']['frame_us_p50']:.1f}"
+            for v in r.get("verifications", [])
+            if "load_ms" in v.get("details", {})
+        ),
+    ),
 )
 
 

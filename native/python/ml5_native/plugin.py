@@ -1,0 +1,65 @@
+"""The ml5 plugin of ml5-native: verifies every RTNeural export by loading it in the C++
+engine and comparing its outputs with the trained model; load time and per-frame latency go
+into the run report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import ml5
+
+#: absolute tolerance against the trained torch model (float32 arithmetic on both sides)
+TOLERANCE = 1e-5
+
+
+def _frame_latency_us(model: Any, frame: np.ndarray, repeats: int = 200) -> dict[str, float]:
+    model.forward(frame)  # warm the caches
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter_ns()
+        model.forward(frame)
+        times.append(time.perf_counter_ns() - start)
+    times.sort()
+    return {"frame_us_p50": times[len(times) // 2] / 1e3, "frame_us_p99": times[int(len(times) * 0.99)] / 1e3}
+
+
+def verify_native(path: Path, model: ml5.TrainedModel, inputs: dict[str, Any]) -> ml5.Verification:
+    import ml5_native
+
+    start = time.perf_counter()
+    try:
+        engine = ml5_native.load(path)
+    except ml5_native.LoadError as exc:
+        return ml5.Verification(False, float("inf"), TOLERANCE, {"error": str(exc)})
+    load_ms = (time.perf_counter() - start) * 1e3
+    engine.stateless = True  # the networks are trained as one step from a zero state
+    errors = {}
+    for name, x in inputs.items():
+        errors[name] = float(np.max(np.abs(engine.forward_batch(x) - model.predict(x)))) if len(x) else 0.0
+    worst = max(errors.values())
+    frame = np.asarray(next(iter(inputs.values()))[0], dtype=np.float32)
+    details = {
+        "max_abs_error": errors,
+        "load_ms": load_ms,
+        **_frame_latency_us(engine, frame),
+        "weight_bytes": engine.weight_bytes,
+        "numbers": engine.n_params,
+    }
+    return ml5.Verification(worst <= TOLERANCE, worst, TOLERANCE, details)
+
+
+VERIFIER = ml5.Verifier(
+    name="native",
+    formats=("rtneural",),
+    verify=verify_native,
+    description="loads each RTNeural export in the C++ engine (stateless) and compares it with the trained model",
+)
+
+
+@ml5.hookimpl
+def ml5_register_verifiers(register):
+    register(VERIFIER)

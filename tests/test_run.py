@@ -1,0 +1,123 @@
+"""`ml5 run` end to end: train → export → verify → report, as a subprocess."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ml5.testing import run_cli
+
+FIVE = {
+    "emotion": "emotionrecognizer",
+    "melody": "melodytransformer",
+    "harmony": "harmonypredictor",
+    "dynamics": "dynamicsengine",
+    "groove": "groovepredictor",
+}
+PARAMETERS = {"emotion": 403_264, "melody": 641_664, "harmony": 74_176, "dynamics": 13_520, "groove": 18_656}
+
+
+def test_models_lists_the_five_with_their_parameter_counts():
+    rows = {m["name"]: m for m in json.loads(run_cli("models", "--json").stdout)}
+    assert {name: rows[name]["parameters"] for name in FIVE} == PARAMETERS
+    table = run_cli("models").stdout
+    for count in ("403,264", "641,664", "74,176", "13,520", "18,656", "1,151,280"):
+        assert count in table
+
+
+def test_every_model_beats_the_mean_baseline_by_30_percent(full_run):
+    _, report, _ = full_run
+    results = {r["model"]: r for r in report["models"]}
+    assert set(results) == set(FIVE)
+    for name, r in results.items():
+        assert r["best_val_loss"] <= 0.7 * r["baseline_loss"], (name, r["best_val_loss"], r["baseline_loss"])
+        assert r["gain_over_baseline"] >= 0.3
+
+
+def test_every_export_verifies_within_1e_5(full_run):
+    folder, report, _ = full_run
+    for r in report["models"]:
+        verifiers = {v["verifier"] for v in r["verifications"]}
+        assert {"reference", "native"} <= verifiers, r["model"]
+        for v in r["verifications"]:
+            assert v["passed"] and v["max_abs_error"] <= 1e-5, (r["model"], v)
+        assert (folder / r["exports"]["rtneural"]["path"]).name == f"{FIVE[r['model']]}.json"
+
+
+def test_run_folder_holds_everything(full_run):
+    folder, report, result = full_run
+    for name in ("report.json", "report.md", "config.json"):
+        assert (folder / name).is_file()
+    for model in FIVE:
+        for name in ("checkpoints/latest.pt", "checkpoints/best.pt", "curves.json", "curves.csv", "curves.png", "metrics.json"):
+            assert (folder / model / name).is_file(), (model, name)
+    markdown = (folder / "report.md").read_text()
+    for column in ("parameters", "epochs run", "best val loss", "baseline loss", "gain over baseline", "export bytes",
+                   "verification max error"):
+        assert column in markdown
+    assert "| emotion | 403,264 |" in markdown and markdown in result.stdout
+    assert not list(folder.rglob(".*.tmp"))
+
+
+def test_exports_carry_a_model_card(full_run):
+    folder, _, _ = full_run
+    card = json.loads((folder / "exports" / "harmonypredictor.json").read_text())["model_card"]
+    assert card["model"] == "HarmonyPredictor" and card["parameters"] == 74_176
+    assert len(card["output_labels"]) == 64 and card["training_data"].startswith("synthetic-")
+    assert card["metrics"]["gain_over_baseline"] >= 0.3
+
+
+def test_validate_passes_the_exports(full_run):
+    folder, _, _ = full_run
+    result = run_cli("validate", str(folder / "exports"))
+    assert result.returncode == 0, result.stdout
+    assert "5 file(s) checked, 0 problem(s)" in result.stderr
+
+
+def test_validate_names_problems_in_broken_exports(full_run, tmp_path):
+    folder, _, _ = full_run
+    emotion = json.loads((folder / "exports" / "emotionrecognizer.json").read_text())
+    emotion["layers"][1]["weights"][0] = np.array(emotion["layers"][1]["weights"][0]).T.tolist()  # 512×256 → 256×512
+    emotion["layers"][2]["weights"][2] = [emotion["layers"][2]["weights"][2], [0.0] * 512]  # LSTM bias unsummed
+    (tmp_path / "emotionrecognizer.json").write_text(json.dumps(emotion))
+    groove = json.loads((folder / "exports" / "groovepredictor.json").read_text())
+    groove["layers"][2]["activation"] = "linear"
+    (tmp_path / "groovepredictor.json").write_text(json.dumps(groove))
+    result = run_cli("validate", str(tmp_path))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any("emotionrecognizer.json: layers[1]" in l and "PyTorch out×in" in l for l in lines), lines
+    assert any("groovepredictor.json: layers[2]" in l and "'linear'" in l for l in lines), lines
+
+
+def test_plugins_selects_exactly_those_models(tmp_path, make_config):
+    out = tmp_path / "run"
+    result = run_cli("run", "--plugins", "groove,dynamics", "--config", str(make_config(tmp_path, epochs=3, samples=256)),
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(p.name for p in (out / "exports").iterdir()) == ["dynamicsengine.json", "groovepredictor.json"]
+    assert [r["model"] for r in json.loads((out / "report.json").read_text())["models"]] == ["dynamics", "groove"]
+
+
+@pytest.mark.parametrize("fmt", ["toml", "json"])
+def test_config_file_formats_drive_the_run(tmp_path, fmt):
+    settings = {"train": {"epochs": 2}, "models": {"groove": {"options": {"samples": 128}}}}
+    if fmt == "json":
+        path = tmp_path / "c.json"
+        path.write_text(json.dumps(settings))
+    else:
+        path = tmp_path / "c.toml"
+        path.write_text("[train]\nepochs = 2\n[models.groove.options]\nsamples = 128\n")
+    result = run_cli("run", "--plugins", "groove", "--config", str(path), "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert report["models"][0]["epochs_run"] == 2 and report["models"][0]["train_examples"] + report["models"][0]["val_examples"] == 128
+
+
+def test_bad_dataset_option_is_a_config_error(tmp_path):
+    (tmp_path / "c.toml").write_text("[models.groove.options]\nsampels = 3\n")
+    result = run_cli("run", "--plugins", "groove", "--config", str(tmp_path / "c.toml"), "--out", str(tmp_path / "run"))
+    assert result.returncode == 2 and "models.groove.options.sampels" in result.stderr
+    assert not (tmp_path / "run").exists()
