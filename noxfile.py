@@ -1,0 +1,100 @@
+"""Sessions: `nox -l` lists them.
+
+- tests    everything installed, the whole suite (what the README's test command runs)
+- plugins  each plugin distribution alone: fresh venv, core + that plugin (non-editable), its tests
+- core     the torch-free core tests on every supported Python
+- native   the C++ engine built with CMake, its C++ tests (conformance, no allocation) via ctest
+- lint     ruff, and mypy on the core
+- bench    the benchmarks (pytest-benchmark)
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.default_venv_backend = "venv"
+
+
+def _find_pyenv_pythons() -> None:
+    """pyenv installs interpreters without putting them on PATH; nox looks for pythonX.Y there."""
+    if not shutil.which("pyenv"):
+        return
+    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+    bins = []
+    for version in PYTHONS:
+        found = sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin")))
+        if found:
+            bins.append(found[-1])
+    os.environ["PATH"] = os.pathsep.join([*bins, os.environ.get("PATH", "")])
+
+
+_find_pyenv_pythons()
+
+#: plugin distribution folder -> what its tests need besides core and itself
+PLUGINS = {
+    "plugins/ml5-emotion": ["./plugins/ml5-synthetic"],
+    "plugins/ml5-melody": ["./plugins/ml5-synthetic"],
+    "plugins/ml5-harmony": ["./plugins/ml5-synthetic"],
+    "plugins/ml5-dynamics": ["./plugins/ml5-synthetic"],
+    "plugins/ml5-groove": ["./plugins/ml5-synthetic"],
+    # a dataset format is tested on the models it feeds
+    "plugins/ml5-synthetic": [f"./plugins/ml5-{m}" for m in ("emotion", "melody", "harmony", "dynamics", "groove")],
+    "plugins/ml5-trainer": [],
+    "plugins/ml5-rtneural": ["torch"],
+    "native": ["torch", "./plugins/ml5-rtneural"],
+    "contrib/ml5-example-csv": ["./plugins/ml5-groove"],
+}
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    session.install(*CONSTRAINTS, "-r", "requirements.txt")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python="3.11")
+@nox.parametrize("plugin", list(PLUGINS), ids=[p.split("/")[-1] for p in PLUGINS])
+def plugins(session: nox.Session, plugin: str) -> None:
+    session.install(*CONSTRAINTS, "./core", f"./{plugin}", *PLUGINS[plugin], "pytest", "hatchling")
+    tests_dir = "tests/python" if plugin == "native" else "tests"
+    session.run("pytest", f"{plugin}/{tests_dir}", *session.posargs)
+
+
+@nox.session(python=PYTHONS)
+def core(session: nox.Session) -> None:
+    session.install("./core", "pytest", "hatchling")
+    session.run("pytest", "core/tests", *session.posargs)
+    # the core must stay torch-free: these tests ran without torch installed
+    session.run("python", "-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('torch') is not None)")
+
+
+@nox.session(python="3.11")
+def native(session: nox.Session) -> None:
+    build = session.create_tmp()
+    session.run("cmake", "-S", "native", "-B", build, "-DCMAKE_BUILD_TYPE=Release", external=True)
+    session.run("cmake", "--build", build, "-j2", external=True)
+    session.run("ctest", "--test-dir", build, "--output-on-failure", external=True)
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    session.install("ruff", "mypy", "./core", "types-setuptools")
+    session.run("ruff", "check", "core", "plugins", "contrib", "native/python", "tests", "benchmarks", "noxfile.py")
+    session.run("mypy")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    session.install(*CONSTRAINTS, "-r", "requirements.txt", "onnx", "onnxruntime")
+    session.run("pytest", "benchmarks", "--benchmark-only", "--benchmark-json", "benchmarks/results.json", *session.posargs)
