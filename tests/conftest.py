@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from ml5.testing import run_cli
 
 #: enough to learn every synthetic task well past the baseline on 2 CPU cores, and no more

@@ -11,7 +11,6 @@ import sys
 import time
 
 import torch
-
 from ml5.testing import run_cli
 
 

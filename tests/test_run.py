@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-
 from ml5.testing import run_cli
 
 FIVE = {
@@ -88,8 +87,8 @@ def test_validate_names_problems_in_broken_exports(full_run, tmp_path):
     result = run_cli("validate", str(tmp_path))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert any("emotionrecognizer.json: layers[1]" in l and "PyTorch out×in" in l for l in lines), lines
-    assert any("groovepredictor.json: layers[2]" in l and "'linear'" in l for l in lines), lines
+    assert any("emotionrecognizer.json: layers[1]" in line and "PyTorch out×in" in line for line in lines), lines
+    assert any("groovepredictor.json: layers[2]" in line and "'linear'" in line for line in lines), lines
 
 
 def test_plugins_selects_exactly_those_models(tmp_path, make_config):

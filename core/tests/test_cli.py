@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from ml5.testing import run_cli as run_ml5
 
 ONDISK_DATASET = """

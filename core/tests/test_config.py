@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from ml5 import config
 from ml5.config import ConfigError
 

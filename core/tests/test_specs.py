@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import pytest
-
 from ml5 import LSTM, Dense, ModelSpec
-from ml5.specs import GRU
 from ml5.music import chord_pitch_classes, parse_chord
+from ml5.specs import GRU
 
 
 def spec(**kw):

@@ -3,10 +3,9 @@ from __future__ import annotations
 import csv
 import json
 
+import ml5
 import numpy as np
 import pytest
-
-import ml5
 from ml5.testing import DatasetContract, run_cli
 from ml5_example_csv import FORMAT, problems
 

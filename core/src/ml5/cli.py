@@ -118,7 +118,7 @@ def plugins(
 def models(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the registered networks with their sizes and parameter counts."""
     entries = _registry().models
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": s.name,
             "title": s.title,
@@ -126,7 +126,7 @@ def models(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
             "input_size": s.input_size,
             "output_size": s.output_size,
             "parameters": s.param_count,
-            "layers": " · ".join(f"{l.kind} {l.in_size}→{l.out_size}{' ' + l.activation if l.activation else ''}" for l in s.layers),
+            "layers": " · ".join(f"{layer.kind} {layer.in_size}→{layer.out_size}{' ' + layer.activation if layer.activation else ''}" for layer in s.layers),
             "head": s.head,
             "loss": s.loss,
             "default_dataset": s.default_dataset,
@@ -152,7 +152,7 @@ def models(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 @app.command()
 def datasets(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the registered dataset formats and the models each can feed."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": s.name,
             "feeds": list(s.feeds),
@@ -242,12 +242,12 @@ def validate(folder: Path = typer.Argument(..., help="Folder of exported files (
     stems = {e.spec.stem: e.spec for e in registry.models.values()}
     checked = problems = 0
     for path in files:
-        exporters = [e.spec for e in registry.exporters.values() if e.spec.validate and path.name.endswith(e.spec.suffix)]
+        checks = [e.spec.validate for e in registry.exporters.values() if e.spec.validate and path.name.endswith(e.spec.suffix)]
         spec = stems.get(path.name.split(".")[0])
-        if not exporters or spec is None:
+        if not checks or spec is None:
             continue
         checked += 1
-        for problem in exporters[0].validate(path, spec):
+        for problem in checks[0](path, spec):
             problems += 1
             out.print(f"{path}: {problem}", markup=False, highlight=False)
     err.print(f"{checked} file(s) checked, {problems} problem(s)")

@@ -6,7 +6,7 @@ ONE step from a zero state, which is how the five networks are trained and must 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ from torch import nn
 
 from ml5.specs import GRU, LSTM, Dense, ModelSpec
 
-_ACTIVATIONS = {
+_ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "tanh": nn.Tanh,
     "relu": nn.ReLU,
     "sigmoid": nn.Sigmoid,
@@ -50,7 +50,7 @@ class StackModel(nn.Module):
     def __init__(self, spec: ModelSpec) -> None:
         super().__init__()
         self.spec = spec
-        blocks = []
+        blocks: list[nn.Module] = []
         for layer in spec.layers:
             if isinstance(layer, Dense):
                 blocks.append(nn.Sequential(nn.Linear(layer.in_size, layer.out_size), _ACTIVATIONS[layer.activation]()))
@@ -67,7 +67,8 @@ class StackModel(nn.Module):
             x = block(x)
         return x
 
-    def _core(self, i: int) -> nn.Module:
+    def _core(self, i: int) -> Any:
+        """The layer holding the parameters: the Linear of a dense block, the RNN of a step."""
         block = self.blocks[i]
         return block[0] if isinstance(block, nn.Sequential) else block.rnn
 

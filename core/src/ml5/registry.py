@@ -38,7 +38,7 @@ class Registry:
         for kind, (hook_name, spec_class) in KINDS.items():
             self.kinds[kind] = self._collect(kind, hook_name, spec_class)
 
-    def _collect(self, kind: str, hook_name: str, spec_class: type) -> dict[str, Entry[Any]]:
+    def _collect(self, kind: str, hook_name: str, spec_class: Any) -> dict[str, Entry[Any]]:
         found: dict[str, Entry[Any]] = {}
         for plugin, function in self.plugins.implementations(hook_name):
 

@@ -71,7 +71,7 @@ def build(run: Any, seconds: float) -> dict[str, Any]:
 
 
 def markdown(doc: dict[str, Any]) -> str:
-    lines = [f"# ml5 run report", "", f"ml5 {doc['ml5_version']}, Python {doc['python']}, {doc['seconds']:.1f} s", ""]
+    lines = ["# ml5 run report", "", f"ml5 {doc['ml5_version']}, Python {doc['python']}, {doc['seconds']:.1f} s", ""]
     lines += [f"> {note}" for note in doc["notes"]]
     models = [r for r in doc["models"] if "error" not in r]
     if models:

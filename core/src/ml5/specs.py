@@ -6,7 +6,7 @@ module, the parameter count, every exporter and verifier — reads that one desc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Union
 
@@ -88,6 +88,10 @@ class GRU:
 Layer = Union[Dense, LSTM, GRU]
 
 
+def _as_layers(layers: Iterable[Layer]) -> tuple[Layer, ...]:
+    return tuple(layers)
+
+
 def _layer_stack(instance: Any, attribute: attrs.Attribute, layers: tuple[Layer, ...]) -> None:
     if not layers:
         raise ValueError("layers must hold at least one layer")
@@ -107,7 +111,7 @@ class ModelSpec:
     stem: str = attrs.field(validator=_name)  # file stem of its exports, e.g. "emotionrecognizer"
     input_size: int = attrs.field(validator=_positive)
     output_size: int = attrs.field(validator=_positive)
-    layers: tuple[Layer, ...] = attrs.field(converter=tuple, validator=_layer_stack)
+    layers: tuple[Layer, ...] = attrs.field(converter=_as_layers, validator=_layer_stack)
     head: str = attrs.field(validator=_activation)
     loss: str = attrs.field(validator=attrs.validators.in_(LOSSES))
     input_meaning: str = ""

@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import ml5
+import numpy as np
 
 #: absolute tolerance against the trained torch model (float32 arithmetic on both sides)
 TOLERANCE = 1e-5

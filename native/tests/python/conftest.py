@@ -1,11 +1,10 @@
-import os
 from pathlib import Path
 
 import pytest
+from ml5.testing import conformance_dir
 
-# The conformance folder sits beside the repository: <repo>/../shared/rtneural-conformance.
-_DEFAULT = Path(__file__).resolve().parents[3].parent / "shared" / "rtneural-conformance"
-CONFORMANCE = Path(os.environ.get("ML5_CONFORMANCE_DIR", _DEFAULT))
+#: <repo>/../shared/rtneural-conformance, or $ML5_CONFORMANCE_DIR
+CONFORMANCE = conformance_dir() or Path("rtneural-conformance-not-found")
 
 
 @pytest.fixture(scope="session")

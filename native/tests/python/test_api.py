@@ -3,10 +3,9 @@
 import json
 import threading
 
+import ml5_native
 import numpy as np
 import pytest
-
-import ml5_native
 
 LSTM_DENSE = {
     "in_shape": [None, 2],

@@ -1,12 +1,14 @@
 """The RTNeural conformance vectors, through the Python binding."""
 
 import json
-
-import numpy as np
-import pytest
+from pathlib import Path
 
 import ml5_native
-from conftest import CONFORMANCE
+import numpy as np
+import pytest
+from ml5.testing import conformance_dir
+
+CONFORMANCE = conformance_dir() or Path("rtneural-conformance-not-found")
 
 
 def _cases(kind):

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from ml5.testing import SAMPLE_SPECS, ExporterContract, conformance_dir
 from ml5_rtneural import export, validate
 from ml5_rtneural.format import FormatError, parse_text

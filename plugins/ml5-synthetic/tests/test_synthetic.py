@@ -1,7 +1,6 @@
+import ml5
 import numpy as np
 import pytest
-
-import ml5
 from ml5.testing import DatasetContract
 from ml5_synthetic import FORMAT
 

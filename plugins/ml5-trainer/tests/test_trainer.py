@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import attrs
+import ml5
 import numpy as np
 import pytest
 import torch
-
-import ml5
 from ml5.config import TrainSettings
 from ml5.nn import LOSSES
 from ml5_trainer.loop import train

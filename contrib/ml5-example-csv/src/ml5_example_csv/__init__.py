@@ -7,9 +7,8 @@ import hashlib
 import math
 from pathlib import Path
 
-import numpy as np
-
 import ml5
+import numpy as np
 
 FILE = "pairs.csv"
 SPLITS = ("train", "validation", "test")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import ml5
 import numpy as np
 
-import ml5
 from ml5_rtneural import export, validate
 
 #: absolute tolerance between an export's outputs and the trained model's: float32 weights,

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from ml5.atomic import atomic_write
 from ml5.specs import ModelSpec
 

@@ -40,7 +40,7 @@ class Engine:
         self.reset()
 
     @classmethod
-    def load(cls, path: str | Path, stateless: bool = True) -> "Engine":
+    def load(cls, path: str | Path, stateless: bool = True) -> Engine:
         return cls(parse_text(Path(path).read_bytes()), stateless)
 
     @property

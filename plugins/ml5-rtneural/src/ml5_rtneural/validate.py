@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from ml5.specs import ModelSpec
-from ml5_rtneural.format import FormatError, parse, loads
+
+from ml5_rtneural.format import FormatError, loads, parse
 
 
 def exported_numbers(spec: ModelSpec) -> int:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-import numpy as np
-
 import ml5
+import numpy as np
 from ml5.music import chord_pitch_classes, parse_chord
 
 VERSION = "2"  # bump when a generator changes: it is part of every fingerprint

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import ml5
 import numpy as np
 import torch
-
-import ml5
 from ml5.atomic import atomic_open, atomic_write
 from ml5.nn import baseline_loss, build_module, loss_fn
+
 from ml5_trainer.curves import write_curves
 
 CHECKPOINT_VERSION = 1
