@@ -66,6 +66,21 @@ class Verification:
     details: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+def compare_outputs(
+    forward_batch: Callable[[Any], Any], model: TrainedModel, inputs: Mapping[str, Any], tolerance: float, **details: Any
+) -> Verification:
+    """A verifier's verdict: ``forward_batch`` (the exported file, run by some engine) against
+    the trained model on each named input set; ``details`` are added to the result."""
+    import numpy as np
+
+    errors = {
+        name: float(np.max(np.abs(np.asarray(forward_batch(x)) - model.predict(x)))) if len(x) else 0.0
+        for name, x in inputs.items()
+    }
+    worst = max(errors.values(), default=0.0)
+    return Verification(worst <= tolerance, worst, tolerance, {"max_abs_error": errors, **details})
+
+
 @attrs.frozen
 class ModelPlan:
     spec: Entry[ModelSpec]
@@ -314,6 +329,7 @@ __all__ = [
     "TrainRequest",
     "TrainedModel",
     "Verification",
+    "compare_outputs",
     "default_folder",
     "execute",
     "plan",

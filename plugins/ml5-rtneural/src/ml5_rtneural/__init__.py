@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import ml5
-import numpy as np
+from ml5.run import compare_outputs
 
 from ml5_rtneural import export, validate
 
@@ -23,11 +23,7 @@ def verify_with_reference(path: Path, model: ml5.TrainedModel, inputs: dict[str,
         engine = Engine.load(path, stateless=True)
     except (OSError, FormatError) as exc:
         return ml5.Verification(False, float("inf"), TOLERANCE, {"error": str(exc)})
-    errors = {}
-    for name, x in inputs.items():
-        errors[name] = float(np.max(np.abs(engine.forward_batch(x) - model.predict(x)))) if len(x) else 0.0
-    worst = max(errors.values())
-    return ml5.Verification(worst <= TOLERANCE, worst, TOLERANCE, {"max_abs_error": errors})
+    return compare_outputs(engine.forward_batch, model, inputs, TOLERANCE)
 
 
 EXPORTER = ml5.Exporter(
