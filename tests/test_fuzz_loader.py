@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from ml5.testing import conformance_dir
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,15 +13,21 @@
 #include <tuple>
 #include <vector>
 
+#include "arrays.hpp"
 #include "ml5/ml5.hpp"
+
+void bind_processor(nanobind::module_& m);  // processor.cpp
 
 namespace nb = nanobind;
 using namespace nb::literals;
 
 namespace {
 
-using InArray = nb::ndarray<const float, nb::c_contig, nb::device::cpu>;
-using OutArray = nb::ndarray<nb::numpy, float>;
+using ml5py::as_float32;
+using ml5py::InArray;
+using ml5py::new_array;
+using ml5py::OutArray;
+using ml5py::shape_of;
 
 // A model plus the lock that keeps two Python threads from stepping it at once
 // (forward_batch runs without the GIL).
@@ -30,29 +36,6 @@ struct PyModel {
     ml5::Model model;
     std::mutex mu;
 };
-
-// Any array-like as a C-contiguous float32 array (numpy does the conversion).
-InArray as_float32(nb::handle x) {
-    // Deliberately leaked: destroying Python objects after interpreter shutdown would crash.
-    static const nb::object* ascontiguousarray =
-        new nb::object(nb::module_::import_("numpy").attr("ascontiguousarray"));
-    static const nb::object* float32 = new nb::object(nb::module_::import_("numpy").attr("float32"));
-    return nb::cast<InArray>((*ascontiguousarray)(x, "dtype"_a = *float32));
-}
-
-std::string shape_of(const InArray& a) {
-    std::string s = "(";
-    for (std::size_t i = 0; i < a.ndim(); ++i) s += (i ? ", " : "") + std::to_string(a.shape(i));
-    return s + (a.ndim() == 1 ? ",)" : ")");
-}
-
-OutArray new_array(std::size_t rows, std::size_t cols, bool two_d, float** data) {
-    auto* buf = new float[rows * cols]();
-    nb::capsule owner(buf, [](void* p) noexcept { delete[] static_cast<float*>(p); });
-    *data = buf;
-    if (two_d) return OutArray(buf, {rows, cols}, owner);
-    return OutArray(buf, {cols}, owner);
-}
 
 OutArray forward(PyModel& self, nb::handle x) {
     const InArray in = as_float32(x);
@@ -156,4 +139,6 @@ NB_MODULE(_engine, m) {
 
     m.def("load_file", &load_file, "path"_a, "Load a model file (raises LoadError).");
     m.def("loads", &load_text, "text"_a, "Load a model from JSON text, str or bytes (raises LoadError).");
+
+    bind_processor(m);
 }

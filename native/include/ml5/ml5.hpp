@@ -1,7 +1,9 @@
-// Everything a host needs: load a model, run it one frame per call.
+// Everything a host needs: load a model and run it one frame per call, or run the five
+// networks as one unit (MultiModelProcessor, AsyncPipeline).
 #pragma once
 
 #include "ml5/activation.hpp"
+#include "ml5/async_pipeline.hpp"
 #include "ml5/layer.hpp"
 #include "ml5/layers/activation_layer.hpp"
 #include "ml5/layers/batchnorm.hpp"
@@ -12,6 +14,8 @@
 #include "ml5/layers/prelu.hpp"
 #include "ml5/loader.hpp"
 #include "ml5/model.hpp"
+#include "ml5/processor.hpp"
+#include "ml5/spsc_ring.hpp"
 
 namespace ml5 {
 inline constexpr const char* kVersion = "0.1.0";

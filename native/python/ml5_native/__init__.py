@@ -4,6 +4,12 @@
 >>> model = ml5_native.load("models/emotionrecognizer.json")
 >>> y = model.forward(features)          # one frame, from a zero state (stateless, the default)
 >>> model.stateless = False              # streaming: state carries over until model.reset()
+
+The five networks as one unit (fallbacks, the full pipeline, reload, async):
+
+>>> proc = ml5_native.Processor()
+>>> statuses = proc.initialize("runs/x/exports")   # one ModelStatus per slot
+>>> out = proc.run(features)             # {"emotion": (64,), "melody": (128,), ...}
 """
 
 from __future__ import annotations
@@ -11,14 +17,37 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ml5_native._engine import LoadError, Model, __version__
+from ml5_native._engine import (
+    FEATURE_SIZE,
+    MODEL_SLOTS,
+    LoadError,
+    Model,
+    ModelStatus,
+    ModelType,
+    Processor,
+    ReloadResult,
+    __version__,
+)
 from ml5_native._engine import load_file as _load_file
 from ml5_native._engine import loads as _loads
 
-__all__ = ["LoadError", "Model", "__version__", "load", "load_dir", "loads"]
+__all__ = [
+    "FEATURE_SIZE",
+    "MODEL_SLOTS",
+    "LoadError",
+    "Model",
+    "ModelStatus",
+    "ModelType",
+    "Processor",
+    "ReloadResult",
+    "__version__",
+    "load",
+    "load_dir",
+    "loads",
+]
 
-LoadError.__module__ = __name__
-Model.__module__ = __name__
+for _cls in (LoadError, Model, ModelStatus, ModelType, Processor, ReloadResult):
+    _cls.__module__ = __name__
 
 
 def load(path: str | os.PathLike[str]) -> Model:

@@ -1,6 +1,7 @@
 """The ml5 plugin of ml5-native: verifies every RTNeural export by loading it in the C++
-engine and comparing its outputs with the trained model; load time and per-frame latency go
-into the run report."""
+engine and comparing its outputs with the trained model (load time and per-frame latency go
+into the run report), and adds ``ml5 verify DIR``, which runs a folder of exports through the
+C++ MultiModelProcessor (see ml5_native.verify)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,10 @@ VERIFIER = ml5.Verifier(
 @ml5.hookimpl
 def ml5_register_verifiers(register):
     register(VERIFIER)
+
+
+@ml5.hookimpl
+def ml5_register_commands(cli):
+    from ml5_native.verify import register  # typer only: numpy and the C++ engine load when it runs
+
+    register(cli)
