@@ -11,6 +11,7 @@ from typing import Any
 
 import ml5
 import numpy as np
+from ml5.run import compare_outputs
 
 #: absolute tolerance against the trained torch model (float32 arithmetic on both sides)
 TOLERANCE = 1e-5
@@ -37,19 +38,17 @@ def verify_native(path: Path, model: ml5.TrainedModel, inputs: dict[str, Any]) -
         return ml5.Verification(False, float("inf"), TOLERANCE, {"error": str(exc)})
     load_ms = (time.perf_counter() - start) * 1e3
     engine.stateless = True  # the networks are trained as one step from a zero state
-    errors = {}
-    for name, x in inputs.items():
-        errors[name] = float(np.max(np.abs(engine.forward_batch(x) - model.predict(x)))) if len(x) else 0.0
-    worst = max(errors.values())
     frame = np.asarray(next(iter(inputs.values()))[0], dtype=np.float32)
-    details = {
-        "max_abs_error": errors,
-        "load_ms": load_ms,
+    return compare_outputs(
+        engine.forward_batch,
+        model,
+        inputs,
+        TOLERANCE,
+        load_ms=load_ms,
         **_frame_latency_us(engine, frame),
-        "weight_bytes": engine.weight_bytes,
-        "numbers": engine.n_params,
-    }
-    return ml5.Verification(worst <= TOLERANCE, worst, TOLERANCE, details)
+        weight_bytes=engine.weight_bytes,
+        numbers=engine.n_params,
+    )
 
 
 VERIFIER = ml5.Verifier(

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from ml5.music import PITCH_CLASSES
 
 #: how many output values the summary shows per model
 FIRST_VALUES = 4
-_NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
 
 
 def register(cli: typer.Typer) -> None:
@@ -126,7 +127,7 @@ def _summary(name: str, values: Any, source: str, labels: Optional[list[str]]) -
     if labels and len(labels) == values.size:
         summary["argmax_label"] = labels[top]
     elif name == "melody":  # index = MIDI pitch
-        summary["argmax_label"] = f"{_NOTE_NAMES[top % 12]}{top // 12 - 1}"
+        summary["argmax_label"] = f"{PITCH_CLASSES[top % 12]}{top // 12 - 1}"
     return summary
 
 
