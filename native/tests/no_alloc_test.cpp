@@ -16,103 +16,16 @@ namespace {
 std::atomic<bool> g_counting{false};
 std::atomic<long> g_allocs{0};
 std::atomic<long> g_frees{0};
-inline void note_alloc() noexcept {
+}  // namespace
+
+void note_alloc() noexcept {
     if (g_counting.load(std::memory_order_relaxed)) g_allocs.fetch_add(1, std::memory_order_relaxed);
 }
-inline void note_free() noexcept {
+void note_free() noexcept {
     if (g_counting.load(std::memory_order_relaxed)) g_frees.fetch_add(1, std::memory_order_relaxed);
 }
-}  // namespace
 
-// ---- malloc family (glibc only; a sanitizer build keeps its own allocator) ----
-#if defined(__GLIBC__) && !defined(ML5_SANITIZE)
-#define ML5_COUNT_MALLOC 1
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* __libc_memalign(std::size_t, std::size_t);
-void __libc_free(void*);
-
-void* malloc(std::size_t n) {
-    note_alloc();
-    return __libc_malloc(n);
-}
-void* calloc(std::size_t a, std::size_t b) {
-    note_alloc();
-    return __libc_calloc(a, b);
-}
-void* realloc(void* p, std::size_t n) {
-    note_alloc();
-    return __libc_realloc(p, n);
-}
-void* aligned_alloc(std::size_t al, std::size_t n) {
-    note_alloc();
-    return __libc_memalign(al, n);
-}
-int posix_memalign(void** out, std::size_t al, std::size_t n) {
-    note_alloc();
-    void* p = __libc_memalign(al, n);
-    if (!p) return 12;  // ENOMEM
-    *out = p;
-    return 0;
-}
-void free(void* p) {
-    if (p) note_free();
-    __libc_free(p);
-}
-}
-#endif
-
-// ---- operator new / delete ----
-namespace {
-void* counted_new(std::size_t n, std::size_t align) {
-    note_alloc();
-    if (n == 0) n = 1;
-    void* p = nullptr;
-    if (align <= alignof(std::max_align_t)) {
-        p = std::malloc(n);
-    } else {
-        n = (n + align - 1) / align * align;
-        p = std::aligned_alloc(align, n);
-    }
-    if (!p) throw std::bad_alloc();
-    return p;
-}
-void counted_delete(void* p) noexcept {
-    if (p) note_free();
-    std::free(p);
-}
-}  // namespace
-
-void* operator new(std::size_t n) { return counted_new(n, 0); }
-void* operator new[](std::size_t n) { return counted_new(n, 0); }
-void* operator new(std::size_t n, std::align_val_t a) { return counted_new(n, static_cast<std::size_t>(a)); }
-void* operator new[](std::size_t n, std::align_val_t a) { return counted_new(n, static_cast<std::size_t>(a)); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    try { return counted_new(n, 0); } catch (...) { return nullptr; }
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-    try { return counted_new(n, 0); } catch (...) { return nullptr; }
-}
-void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-    try { return counted_new(n, static_cast<std::size_t>(a)); } catch (...) { return nullptr; }
-}
-void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-    try { return counted_new(n, static_cast<std::size_t>(a)); } catch (...) { return nullptr; }
-}
-void operator delete(void* p) noexcept { counted_delete(p); }
-void operator delete[](void* p) noexcept { counted_delete(p); }
-void operator delete(void* p, std::size_t) noexcept { counted_delete(p); }
-void operator delete[](void* p, std::size_t) noexcept { counted_delete(p); }
-void operator delete(void* p, std::align_val_t) noexcept { counted_delete(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { counted_delete(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { counted_delete(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counted_delete(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { counted_delete(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_delete(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_delete(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_delete(p); }
+#include "alloc_hooks.hpp"
 
 namespace {
 
