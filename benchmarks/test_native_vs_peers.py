@@ -3,7 +3,7 @@
 Per model: one frame per call (batch 1), stateless — how a plugin's audio thread runs them.
 "five" is the chain of MODELS.md for one 128-feature frame (emotion, then melody, harmony,
 dynamics and groove from it). Every engine runs on one thread. Also: load time of the five
-RTNeural files in the C++ engine. The last test prints the ratios and writes them to
+RTNeural files in the C++ engine. After the module the ratios are printed and written to
 benchmarks/results/peers.json.
 """
 
@@ -28,6 +28,29 @@ CHAIN = ("emotion", "melody", "harmony", "dynamics", "groove")
 ENGINES = ("native", "onnxruntime", "torch")
 RESULTS: dict[str, dict[str, float]] = {}
 RESULTS_FILE = Path(__file__).parent / "results" / "peers.json"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ratios():
+    """After the module's benchmarks: medians and ratios to ONNX Runtime and PyTorch, printed
+    and written to benchmarks/results/peers.json (only when the whole module ran)."""
+    yield
+    if "five" not in RESULTS or "load_five_seconds" not in RESULTS:
+        return
+    summary: dict[str, object] = {
+        key: {
+            **{f"{engine}_us": round(value * 1e6, 2) for engine, value in times.items()},
+            "native_vs_onnxruntime": round(times["native"] / times["onnxruntime"], 3),
+            "native_vs_torch": round(times["native"] / times["torch"], 3),
+        }
+        for key, times in RESULTS.items()
+        if key != "load_five_seconds"
+    }
+    summary["load_five_seconds"] = round(RESULTS["load_five_seconds"]["native"], 4)
+    summary["when"] = time.strftime("%Y-%m-%d %H:%M")
+    RESULTS_FILE.parent.mkdir(exist_ok=True)
+    RESULTS_FILE.write_text(json.dumps(summary, indent=2) + "\n")
+    print("\n" + json.dumps(summary, indent=2))
 
 
 @pytest.fixture(scope="module")
@@ -110,23 +133,3 @@ def test_load_five_files(benchmark, models):
     benchmark.group = "load the five RTNeural files (native)"
     benchmark.pedantic(lambda: [ml5_native.load(p) for p in paths], rounds=5, warmup_rounds=1)
     RESULTS["load_five_seconds"] = {"native": benchmark.stats.stats.median}
-
-
-def test_zz_ratios(models):
-    """Ratios to ONNX Runtime and PyTorch of the medians above (run the whole file)."""
-    if "five" not in RESULTS:
-        pytest.skip("run the whole file to get ratios")
-    summary = {
-        key: {
-            **{f"{engine}_us": round(value * 1e6, 2) for engine, value in times.items()},
-            "native_vs_onnxruntime": round(times["native"] / times["onnxruntime"], 3),
-            "native_vs_torch": round(times["native"] / times["torch"], 3),
-        }
-        for key, times in RESULTS.items()
-        if key != "load_five_seconds"
-    }
-    summary["load_five_seconds"] = round(RESULTS["load_five_seconds"]["native"], 4)
-    summary["when"] = time.strftime("%Y-%m-%d %H:%M")
-    RESULTS_FILE.parent.mkdir(exist_ok=True)
-    RESULTS_FILE.write_text(json.dumps(summary, indent=2) + "\n")
-    print(json.dumps(summary, indent=2))

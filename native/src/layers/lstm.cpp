@@ -65,8 +65,11 @@ void LSTM::forward(const float* in, float* out) noexcept {
 }
 
 void LSTM::forward_from_zero(const float* in, float* out) noexcept {
-    const std::size_t g = 4 * static_cast<std::size_t>(hidden_);
-    detail::gemv(w_.data(), w_stride_, g, static_cast<std::size_t>(in_size()), in, b_.data(), gates_.data());
+    // With c = 0 the forget gate multiplies zero: its rows are skipped, a quarter of the work.
+    const std::size_t H = static_cast<std::size_t>(hidden_), n = static_cast<std::size_t>(in_size());
+    detail::gemv(w_.data(), w_stride_, H, n, in, b_.data(), gates_.data());  // input gate
+    detail::gemv(w_.data() + 2 * H * w_stride_, w_stride_, 2 * H, n, in, b_.data() + 2 * H,
+                 gates_.data() + 2 * H);  // cell candidate and output gate
     finish_step(nullptr, nullptr, out);
 }
 

@@ -16,7 +16,8 @@ public:
 
     const char* type() const noexcept override { return "lstm"; }
     void forward(const float* in, float* out) noexcept override;
-    // With h = c = 0 the recurrent product vanishes: only x·W + b is computed.
+    // With h = c = 0 the recurrent product and the forget gate vanish: only the input, cell
+    // and output rows of x·W + b are computed.
     void forward_from_zero(const float* in, float* out) noexcept override;
     void reset() noexcept override;
     bool has_state() const noexcept override { return true; }
