@@ -77,6 +77,7 @@ class TrainSettings:
     lr_schedule: str = _option("none", str, "none, cosine, step or plateau", _one_of(*LR_SCHEDULES))
     grad_clip: float = _option(0.0, float, "clip the gradient norm to this (0 = off)", _non_negative)
     device: str = _option("auto", str, "auto (cuda, then mps, then cpu), cpu, cuda or mps", _one_of(*DEVICES))
+    threads: int = _option(0, int, "CPU threads for training (0 = the library's default)", _non_negative)
 
 
 @attrs.frozen

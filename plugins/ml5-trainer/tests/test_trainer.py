@@ -109,3 +109,12 @@ def test_losses_are_zero_at_the_target_and_positive_elsewhere(loss):
     assert float(LOSSES[loss](target, target)) == pytest.approx(0.0, abs=1e-5) or loss == "bce"
     other = torch.softmax(torch.randn(4, 5), dim=1)
     assert float(LOSSES[loss](other, target)) > float(LOSSES[loss](target, target))
+
+
+def test_threads_setting_is_applied(tmp_path):
+    before = torch.get_num_threads()
+    try:
+        train(request(tmp_path, epochs=1, threads=1))
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)

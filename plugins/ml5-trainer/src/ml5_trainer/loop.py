@@ -115,6 +115,9 @@ def _evaluate(model: torch.nn.Module, loss: Any, x: torch.Tensor, y: torch.Tenso
 
 def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
     spec, settings, data = request.spec, request.settings, request.data
+    if settings.threads:
+        # On a shared machine fewer threads than cores can be much faster than torch's default.
+        torch.set_num_threads(settings.threads)
     device = pick_device(settings.device)
     checkpoints = request.folder / "checkpoints"
     latest, best_path = checkpoints / "latest.pt", checkpoints / "best.pt"
