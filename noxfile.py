@@ -53,7 +53,7 @@ PLUGINS = {
     "plugins/ml5-trainer": [],
     "plugins/ml5-rtneural": ["torch"],
     "native": ["torch", "./plugins/ml5-rtneural"],
-    "contrib/ml5-example-csv": ["./plugins/ml5-groove"],
+    "contrib/ml5-example-csv": ["./plugins/ml5-groove", "./plugins/ml5-trainer"],  # its test trains from the CLI
 }
 
 
