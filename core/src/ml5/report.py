@@ -50,8 +50,8 @@ def build(run: Any, seconds: float) -> dict[str, Any]:
     errors = [f"{r['model']}: {r['error']}" for r in results if "error" in r]
     notes = []
     if not plan.registry.models:
-        notes.append("No model plugins are installed: nothing was trained. Install ml5-emotion, ml5-melody, … "
-                     "(see the README) and run again.")
+        notes.append("No model plugins are installed (or none was loaded: see ML5_PLUGINS and --disable): "
+                     "nothing was trained. Install ml5-emotion, ml5-melody, … (see the README) and run again.")
     elif not plan.models:
         notes.append("No model was selected.")
     return {
