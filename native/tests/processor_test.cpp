@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "ml5/ml5.hpp"
 #include "test_models.hpp"
 
@@ -18,18 +19,9 @@ using ml5::ModelType;
 using ml5::Status;
 namespace fs = std::filesystem;
 
-int g_passed = 0, g_failed = 0;
+using ml5_test::check;
+using ml5_test::contains;
 
-void check(bool ok, const std::string& what) {
-    if (ok) {
-        ++g_passed;
-    } else {
-        ++g_failed;
-        std::printf("FAIL %s\n", what.c_str());
-    }
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::vector<float> features(int seed) {
     std::vector<float> x(ml5::kFeatureSize);
@@ -324,6 +316,5 @@ int main() {
     folder_search();
     spsc_ring();
     async_pipeline();
-    std::printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return ml5_test::summary();
 }

@@ -7,20 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "ml5/ml5.hpp"
 
 namespace {
 
-int g_passed = 0, g_failed = 0;
-
-void check(bool ok, const std::string& what) {
-    if (ok) {
-        ++g_passed;
-    } else {
-        ++g_failed;
-        std::printf("FAIL %s\n", what.c_str());
-    }
-}
+using ml5_test::check;
+using ml5_test::contains;
 
 // The message of the LoadError that loading `text` throws ("" if it loads).
 std::string load_error(const std::string& text) {
@@ -32,7 +25,6 @@ std::string load_error(const std::string& text) {
     return "";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::string read_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -152,6 +144,5 @@ int main(int argc, char** argv) {
     metadata();
     error_messages(dir);
     every_prefix_of_a_model_is_refused(dir);
-    std::printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return ml5_test::summary();
 }
