@@ -82,3 +82,14 @@ def test_trains_from_the_cli(tmp_path):
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert report["models"][0]["dataset"] == "csv-pairs" and report["models"][0]["val_examples"] == 60
     assert folder.exists()
+
+
+def test_cli_checks_a_folder(tmp_path):
+    good = write_pairs(tmp_path / "good")
+    result = run_cli("datasets", "csv-pairs", str(good))
+    assert result.returncode == 0 and "0 problem(s)" in result.stderr
+    rows = (good / "pairs.csv").read_text().splitlines()
+    (good / "pairs.csv").write_text("\n".join(rows[:3] + [rows[3] + ",1.0"] + rows[4:]) + "\n")
+    result = run_cli("datasets", "csv-pairs", str(good))
+    assert result.returncode == 1 and "pairs.csv row 4: 98 fields, header has 97" in result.stdout
+    assert run_cli("datasets", "nosuch", str(good)).returncode == 2

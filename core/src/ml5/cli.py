@@ -150,8 +150,16 @@ def models(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 
 
 @app.command()
-def datasets(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """List the registered dataset formats and the models each can feed."""
+def datasets(
+    name: Optional[str] = typer.Argument(None, help="A dataset format to check a folder against."),
+    folder: Optional[Path] = typer.Argument(None, help="The folder to check (with NAME)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the registered dataset formats; with NAME FOLDER, check that folder: one line per problem."""
+    entries = _registry().datasets
+    if name is not None:
+        _check_dataset(entries, name, folder)
+        return
     rows: list[dict[str, Any]] = [
         {
             "name": s.name,
@@ -159,10 +167,11 @@ def datasets(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
             "needs_path": s.needs_path,
             "options": dict(s.options),
             "description": s.description,
+            "citation": s.citation,
             "license": s.license,
             "plugin": e.plugin,
         }
-        for e in _registry().datasets.values()
+        for e in entries.values()
         for s in [e.spec]
     ]
     if as_json:
@@ -172,6 +181,23 @@ def datasets(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
     for r in rows:
         table.add_row(r["name"], ", ".join(r["feeds"]), "yes" if r["needs_path"] else "no", r["description"])
     out.print(table)
+
+
+def _check_dataset(entries: Any, name: str, folder: Optional[Path]) -> None:
+    if name not in entries:
+        raise _fail(f"unknown dataset {name!r}; available: {', '.join(entries) or 'none'}", 2)
+    fmt = entries[name].spec
+    if folder is None or not folder.is_dir():
+        raise _fail(f"give the folder to check: ml5 datasets {name} /path/to/it" if folder is None
+                    else f"{folder} is not a folder", 2)
+    if fmt.validate is None:
+        raise _fail(f"dataset {name!r} has no checks of its own (its plugin gives no validate)", 2)
+    problems = fmt.validate(folder)
+    for problem in problems:
+        out.print(problem, markup=False, highlight=False)
+    err.print(f"{folder}: {len(problems)} problem(s) for dataset {name!r}")
+    if problems:
+        raise typer.Exit(1)
 
 
 def _load_config(path: Optional[Path]) -> Any:
