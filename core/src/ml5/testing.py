@@ -18,6 +18,7 @@ The suites use pytest fixtures (``tmp_path``) and skip checks whose optional dep
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import os
 import subprocess
@@ -70,7 +71,9 @@ def registered(plugin: object, name: str = "test-plugin", installed: bool = True
         plugins.unregister(name)
 
 
+@functools.lru_cache(maxsize=1)
 def _registry() -> Registry:
+    """The installed plugins' registry, loaded once per test process (the contracts only read it)."""
     return Registry(load_plugins())
 
 
