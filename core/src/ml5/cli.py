@@ -152,13 +152,21 @@ def models(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 @app.command()
 def datasets(
     name: Optional[str] = typer.Argument(None, help="A dataset format to check a folder against."),
-    folder: Optional[Path] = typer.Argument(None, help="The folder to check (with NAME)."),
+    folder: Optional[Path] = typer.Argument(None, help="The folder to check (with NAME; not for formats that need none)."),
+    stats: bool = typer.Option(False, "--stats", help="With NAME: examples per split, skipped files, label distributions."),
+    option: Optional[list[str]] = typer.Option(None, "--option", "-O", help="A format option, KEY=VALUE (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List the registered dataset formats; with NAME FOLDER, check that folder: one line per problem."""
+    """List the registered dataset formats; with NAME [FOLDER], check that data: one line per
+    problem (skipped files with their reasons); with --stats, describe it."""
     entries = _registry().datasets
     if name is not None:
-        _check_dataset(entries, name, folder)
+        fmt = _dataset_format(entries, name, folder)
+        options = _dataset_options(fmt, option or [])
+        if stats:
+            _dataset_stats(fmt, folder, options, as_json)
+        else:
+            _check_dataset(fmt, folder)
         return
     rows: list[dict[str, Any]] = [
         {
@@ -183,21 +191,77 @@ def datasets(
     out.print(table)
 
 
-def _check_dataset(entries: Any, name: str, folder: Optional[Path]) -> None:
+def _dataset_format(entries: Any, name: str, folder: Optional[Path]) -> Any:
     if name not in entries:
         raise _fail(f"unknown dataset {name!r}; available: {', '.join(entries) or 'none'}", 2)
     fmt = entries[name].spec
-    if folder is None or not folder.is_dir():
-        raise _fail(f"give the folder to check: ml5 datasets {name} /path/to/it" if folder is None
-                    else f"{folder} is not a folder", 2)
+    if folder is None and fmt.needs_path:
+        raise _fail(f"give the folder to check: ml5 datasets {name} /path/to/it", 2)
+    if folder is not None and not folder.is_dir():
+        raise _fail(f"{folder} is not a folder", 2)
+    return fmt
+
+
+def _dataset_options(fmt: Any, pairs: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` strings as the format's typed options (the type of each default)."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or key not in fmt.options:
+            raise _fail(f"--option {pair!r}: expected KEY=VALUE with KEY one of: {', '.join(fmt.options) or 'none'}", 2)
+        kind = type(fmt.options[key])
+        try:
+            options[key] = (text.lower() in ("1", "true", "yes")) if kind is bool else kind(text)
+        except ValueError:
+            raise _fail(f"--option {pair!r}: {key} takes a {kind.__name__}", 2) from None
+    return options
+
+
+def _check_dataset(fmt: Any, folder: Optional[Path]) -> None:
     if fmt.validate is None:
-        raise _fail(f"dataset {name!r} has no checks of its own (its plugin gives no validate)", 2)
+        raise _fail(f"dataset {fmt.name!r} has no checks of its own (its plugin gives no validate)", 2)
     problems = fmt.validate(folder)
     for problem in problems:
         out.print(problem, markup=False, highlight=False)
-    err.print(f"{folder}: {len(problems)} problem(s) for dataset {name!r}")
+    err.print(f"{folder or fmt.name}: {len(problems)} problem(s) for dataset {fmt.name!r}")
     if problems:
         raise typer.Exit(1)
+
+
+def _dataset_stats(fmt: Any, folder: Optional[Path], options: dict[str, Any], as_json: bool) -> None:
+    from ml5.run import DataError
+
+    if fmt.stats is None:
+        raise _fail(f"dataset {fmt.name!r} gives no statistics (its plugin gives no stats)", 2)
+    try:
+        stats = dict(fmt.stats(folder, options))
+    except DataError as exc:
+        raise _fail(str(exc), 1) from None
+    if as_json:
+        _print_json(stats)
+        return
+    files = stats.get("files", {})
+    if files:
+        out.print(f"{files['files']} files: {files['files_used']} used, {files['files_skipped']} skipped, "
+                  f"{files.get('from_cache', 0)} read from cache", highlight=False)
+    table = Table("model", "examples", "per split", "labels")
+    for model, entry in stats.get("models", {}).items():
+        labels = []
+        if "chords" in entry:
+            labels.append("chords: " + ", ".join(f"{c} {n}" for c, n in list(entry["chords"].items())[:8]))
+        if entry.get("pitch_range"):
+            labels.append(f"pitches {entry['pitch_range'][0]}–{entry['pitch_range'][1]}, "
+                          f"{entry['pitches_per_phrase']:.1f} per phrase")
+        split = ", ".join(f"{s} {n}" for s, n in entry.get("per_split", {}).items())
+        table.add_row(model, f"{entry['examples']:,}", split, "; ".join(labels))
+    out.print(table)
+    for key, title in (("velocity", "velocity"), ("tempo_qpm", "tempo (quarter notes per minute)")):
+        if key in stats:
+            out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in stats[key].items()), highlight=False)
+    for item in files.get("skipped", []):
+        out.print(f"skipped {item['file']}: {item['reason']}", markup=False, highlight=False)
+    if files and not files.get("files_used"):
+        raise _fail(f"nothing usable in {folder or fmt.name}", 1)
 
 
 def _load_config(path: Optional[Path]) -> Any:

@@ -18,6 +18,8 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("best val loss", lambda r: _num(r.get("best_val_loss"))),
     ("baseline loss", lambda r: _num(r.get("baseline_loss"))),
     ("gain over baseline", lambda r: f"{r['gain_over_baseline']:.1%}" if "gain_over_baseline" in r else ""),
+    ("task metric (held out)", lambda r: _task(r, "value")),
+    ("its baseline", lambda r: _task(r, "baseline")),
     ("export bytes", lambda r: ", ".join(f"{e['bytes']:,}" for e in r.get("exports", {}).values())),
     (
         "verification max error",
@@ -36,6 +38,41 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
 
 def _num(value: Any) -> str:
     return "" if value is None else f"{value:.4g}"
+
+
+#: extra figures of a task metric shown beside the headline: (key, label)
+_TASK_EXTRAS = {"top1_accuracy": ("top3_accuracy", "top-3")}
+
+
+def _task(r: dict[str, Any], which: str) -> str:
+    task = r.get("task")
+    if not task:
+        return ""
+    text = f"{task['metric']} {task[which]:.4g}"
+    extra = _TASK_EXTRAS.get(task["metric"])
+    if extra:
+        key = extra[0] if which == "value" else f"baseline_{extra[0]}"
+        text += f" ({extra[1]} {task[key]:.4g})"
+    return text
+
+
+def _data_lines(models: list[dict[str, Any]], shown: int = 20) -> list[str]:
+    """Per model: what it was trained on, cache use, and every skipped file with its reason."""
+    lines: list[str] = []
+    for r in models:
+        data = r.get("data") or {}
+        if "files" not in data:
+            continue
+        lines.append(
+            f"- **{r['model']}** ({r.get('dataset', '')}): {data.get('description', '')}; "
+            f"{data['files']} files, {data['files_used']} used, {data['files_skipped']} skipped, "
+            f"{data.get('from_cache', 0)} read from cache"
+        )
+        for item in data.get("skipped", [])[:shown]:
+            lines.append(f"  - skipped `{item['file']}`: {item['reason']}")
+        if len(data.get("skipped", [])) > shown:
+            lines.append(f"  - … {len(data['skipped']) - shown} more in report.json")
+    return ["## Data", "", *lines, ""] if lines else []
 
 
 def build(run: Any, seconds: float) -> dict[str, Any]:
@@ -78,6 +115,7 @@ def markdown(doc: dict[str, Any]) -> str:
         lines += ["| " + " | ".join(title for title, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
         lines += ["| " + " | ".join(str(get(r)) for _, get in COLUMNS) + " |" for r in models]
         lines += ["", f"Total parameters: {doc['total_parameters']:,}", ""]
+        lines += _data_lines(models)
     if doc["failures"]:
         lines += ["## Failures", ""] + [f"- {failure}" for failure in doc["failures"]]
     lines.append("")

@@ -261,6 +261,7 @@ def _train_one(run: Run, model_plan: ModelPlan, console: Any) -> dict[str, Any]:
         "dataset": dataset.name,
         "parameters": spec.param_count,
         "train_seconds": round(time.perf_counter() - started, 3),
+        "data": {"description": data.description, "fingerprint": data.fingerprint, **dict(data.stats)},
         **dict(trained.metrics),
         "exports": {},
         "verifications": [],

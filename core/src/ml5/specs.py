@@ -170,8 +170,12 @@ class DatasetFormat:
     #: open(model_spec, path_or_None, options) -> Data
     open: Callable[..., Data]
     needs_path: bool = True
-    #: validate(path) -> list of problems, one line each ([] = fine)
+    #: validate(path) -> list of problems, one line each ([] = fine); path is None for a
+    #: format that needs none
     validate: Callable[[Path], list[str]] | None = None
+    #: stats(path, options) -> dict: examples per split, skipped files, label distributions
+    #: (``ml5 datasets NAME [FOLDER] --stats``)
+    stats: Callable[..., Mapping[str, Any]] | None = None
     #: options the format accepts in config, with their defaults (the type is the default's)
     options: Mapping[str, Any] = attrs.field(factory=dict)
     description: str = ""

@@ -2,26 +2,10 @@
 
 import ml5
 from ml5 import Dense
+from ml5.music import DYNAMICS_PARAMETERS
 
-#: what each of the 16 outputs means; all are scaled into 0..1
-PARAMETERS = (
-    "velocity_mean",  # mean MIDI velocity / 127
-    "velocity_std",  # spread of velocities / 64
-    "velocity_min",
-    "velocity_max",
-    "accent_strength",  # extra velocity on strong beats
-    "crescendo",  # 0.5 = flat, above = growing, below = fading over a phrase
-    "articulation",  # note length / inter-onset interval (0 staccato .. 1 legato)
-    "sustain_pedal",  # share of time the pedal is down
-    "timing_spread",  # std of onset deviations, relative to a 16th
-    "rubato",  # tempo fluctuation depth
-    "phrase_arch",  # how much velocity rises to and falls from a phrase middle
-    "note_density",  # onsets per beat / 8
-    "chord_spread",  # velocity difference between voices
-    "release_velocity",
-    "attack_sharpness",
-    "dynamic_range",  # (max - min) / 127
-)
+#: what each of the 16 outputs means (defined once in ml5.music, computed by ml5-midi)
+PARAMETERS = DYNAMICS_PARAMETERS
 
 SPEC = ml5.ModelSpec(
     name="dynamics",

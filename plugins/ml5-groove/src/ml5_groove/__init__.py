@@ -2,10 +2,12 @@
 
 import ml5
 from ml5 import Dense
+from ml5.music import GROOVE_PARAMETERS
 
 #: 16 per-16th-note timing deviations (fraction of a 16th, -1..1), then 16 per-16th velocity
-#: offsets relative to the bar's mean velocity (-1..1): one bar of 4/4 groove template.
-PARAMETERS = tuple(f"timing_offset_{i:02d}" for i in range(16)) + tuple(f"velocity_offset_{i:02d}" for i in range(16))
+#: offsets relative to the bar's mean velocity (-1..1): one bar of 4/4 groove template
+#: (names defined once in ml5.music, computed from notes by ml5-midi).
+PARAMETERS = GROOVE_PARAMETERS
 
 SPEC = ml5.ModelSpec(
     name="groove",

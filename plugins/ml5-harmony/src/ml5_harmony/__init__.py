@@ -2,16 +2,10 @@
 
 import ml5
 from ml5 import Dense
-from ml5.music import NO_CHORD, chord_label
+from ml5.music import CHORD_VOCABULARY
 
-#: The vocabulary, index -> Harte-style label: 12 roots × (maj, min, 7, maj7, min7) = 60,
-#: the three distinct diminished-seventh chords (on C, C#, D: the others are inversions of
-#: these), and "N" for no chord. Published with every export under model_card.output_labels.
-CHORDS = (
-    tuple(chord_label(root, quality) for quality in ("maj", "min", "7", "maj7", "min7") for root in range(12))
-    + tuple(chord_label(root, "dim7") for root in range(3))
-    + (NO_CHORD,)
-)
+#: The vocabulary (defined once in ml5.music), published with every export as output_labels.
+CHORDS = CHORD_VOCABULARY
 
 SPEC = ml5.ModelSpec(
     name="harmony",

@@ -14,9 +14,9 @@ import json
 
 import ml5
 import numpy as np
-from ml5.music import chord_pitch_classes, parse_chord
+from ml5.music import chord_pitch_classes, emotion_embedding, parse_chord
 
-VERSION = "2"  # bump when a generator changes: it is part of every fingerprint
+VERSION = "3"  # bump when a generator changes: it is part of every fingerprint
 
 OPTIONS = {"samples": 4096, "noise": 0.05, "seed": 0}
 
@@ -25,10 +25,9 @@ def _emotion(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)
 
 
-def emotion_embedding(v: np.ndarray, a: np.ndarray, rng: np.random.Generator, noise: float) -> np.ndarray:
-    """What EmotionRecognizer outputs: dims 0-31 follow valence, 32-63 arousal, in -1..1."""
-    gains = np.linspace(0.8, 2.0, 32)  # each dim a differently saturated copy
-    emb = np.concatenate([np.tanh(np.outer(v, gains)), np.tanh(np.outer(a, gains))], axis=1)
+def noisy_embedding(v: np.ndarray, a: np.ndarray, rng: np.random.Generator, noise: float) -> np.ndarray:
+    """What EmotionRecognizer outputs (``ml5.music.emotion_embedding``), with a little noise."""
+    emb = emotion_embedding(v, a).astype(np.float64)
     return np.clip(emb + rng.normal(0, noise, emb.shape), -1, 1)
 
 
@@ -45,8 +44,7 @@ def _emotion_data(rng: np.random.Generator, n: int, noise: float, spec: ml5.Mode
     timbre = sum(rng.normal(0, 0.3, (n, 1)) * np.cos(np.pi * k * f) for k in range(3))
     features = -2 * f + tilt + ripple + timbre + rng.normal(0, noise, (n, 128))
     features = (features - features.mean(axis=0)) / features.std(axis=0)
-    gains = np.linspace(0.8, 2.0, 32)
-    targets = np.concatenate([np.tanh(np.outer(v, gains)), np.tanh(np.outer(a, gains))], axis=1)
+    targets = emotion_embedding(v, a).astype(np.float64)
     return features, targets + rng.normal(0, noise / 5, targets.shape)
 
 
@@ -67,7 +65,7 @@ def _melody_data(rng: np.random.Generator, n: int, noise: float, spec: ml5.Model
     # Presence is close to all-or-nothing, as in real phrases; a soft 0.5 everywhere would put
     # most of the loss in the targets' own entropy, which no model can remove.
     probs = 0.002 + 0.996 / (1 + np.exp(-16 * (fit - 0.5)))
-    return emotion_embedding(v, a, rng, noise), probs
+    return noisy_embedding(v, a, rng, noise), probs
 
 
 def _harmony_data(rng: np.random.Generator, n: int, noise: float, spec: ml5.ModelSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +98,7 @@ def _harmony_data(rng: np.random.Generator, n: int, noise: float, spec: ml5.Mode
     bands = np.arange(64)
     context = chroma[prev][:, bands % 12] * (1.0 - bands / 128)[None, :]
     context = context + rng.normal(0, noise, context.shape)
-    return np.concatenate([emotion_embedding(v, a, rng, noise), context], axis=1), targets
+    return np.concatenate([noisy_embedding(v, a, rng, noise), context], axis=1), targets
 
 
 def _dynamics_data(rng: np.random.Generator, n: int, noise: float, spec: ml5.ModelSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -111,8 +109,7 @@ def _dynamics_data(rng: np.random.Generator, n: int, noise: float, spec: ml5.Mod
     curve = 1.5 * np.sin(k * 0.7)  # and some respond to how strong the emotion is at all
     raw = np.outer(v, slope) + np.outer(np.abs(v) - 0.5, curve)
     targets = 1 / (1 + np.exp(-raw))
-    gains = np.linspace(0.8, 2.0, 32)
-    inputs = np.clip(np.tanh(np.outer(v, gains)) + rng.normal(0, noise, (n, 32)), -1, 1)
+    inputs = np.clip(emotion_embedding(v, v)[:, :32] + rng.normal(0, noise, (n, 32)), -1, 1)
     return inputs, np.clip(targets + rng.normal(0, noise / 5, targets.shape), 0, 1)
 
 
@@ -127,7 +124,7 @@ def _groove_data(rng: np.random.Generator, n: int, noise: float, spec: ml5.Model
     timing = np.outer(0.3 + 0.3 * v, offbeat) - 0.2 * a[:, None]
     velocity = np.outer(0.3 + 0.4 * a, beat) + np.outer(0.4 * v, backbeat) - np.outer(0.2 + 0.1 * a, offbeat)
     targets = np.tanh(1.5 * np.concatenate([timing, velocity], axis=1))
-    return emotion_embedding(v, a, rng, noise), np.clip(targets + rng.normal(0, noise / 5, targets.shape), -1, 1)
+    return noisy_embedding(v, a, rng, noise), np.clip(targets + rng.normal(0, noise / 5, targets.shape), -1, 1)
 
 
 def open_synthetic(spec: ml5.ModelSpec, path: object, options: dict) -> ml5.Data:

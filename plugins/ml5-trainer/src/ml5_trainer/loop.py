@@ -15,6 +15,7 @@ import ml5
 import numpy as np
 import torch
 from ml5.atomic import atomic_open, atomic_write
+from ml5.metrics import task_metrics
 from ml5.nn import baseline_loss, build_module, loss_fn
 
 from ml5_trainer.curves import write_curves
@@ -206,6 +207,8 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
 
     model.load_state_dict(best_weights)
     model = model.cpu().eval()
+    with torch.no_grad():
+        val_predictions = model(x_val.cpu()).numpy()
     write_curves(request.folder, spec.name, state.curves, baseline)
     metrics = {
         "epochs_run": state.epoch,
@@ -218,6 +221,8 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
         "val_examples": len(val_rows),
         "device": str(device),
         "samples_per_second": samples_seen / seconds if samples_seen and seconds > 0 else None,
+        # the task's own measure on held-out data, beside its trivial baseline
+        "task": task_metrics(spec.loss, val_predictions, data.targets[val_rows], data.targets[train_rows]),
     }
     atomic_write(request.folder / "metrics.json", json.dumps(metrics, indent=2) + "\n")
 

@@ -1,0 +1,76 @@
+"""Task metrics of a trained model on held-out data, each beside its trivial baseline.
+
+Which metric a model gets follows from its loss (so a new model plugin needs nothing here):
+
+- ``kl`` (a softmax over categories, e.g. harmony's chords): top-1 and top-3 accuracy against the
+  target's most likely category; baseline: always the training set's majority category (and its
+  three most frequent for top-3).
+- ``bce`` (independent probabilities, e.g. melody's pitches): pitch-set F1 — the predicted set is
+  every output ≥ 0.5, the true set every target ≥ 0.5, F1 per example, averaged (an example with
+  both sets empty scores 1); baseline: the training targets' mean distribution, same rule.
+- ``mse`` (regression heads): mean squared error; baseline: predicting the training mean.
+
+numpy only; the trainer calls ``task_metrics`` and its result goes into the report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: loss -> (headline metric, whether higher is better)
+HEADLINE = {"kl": ("top1_accuracy", True), "bce": ("pitch_set_f1", True), "mse": ("mse", False)}
+
+
+def _topk_hits(scores: np.ndarray, truth: np.ndarray, k: int) -> np.ndarray:
+    top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return (top == truth[:, None]).any(axis=1)
+
+
+def set_f1(predicted: np.ndarray, truth: np.ndarray) -> float:
+    """Mean per-example F1 of two boolean (n, k) arrays; both empty counts as a perfect 1."""
+    tp = (predicted & truth).sum(axis=1)
+    size = predicted.sum(axis=1) + truth.sum(axis=1)
+    f1 = np.where(size == 0, 1.0, 2 * tp / np.maximum(size, 1))
+    return float(f1.mean()) if len(f1) else 0.0
+
+
+def task_metrics(loss: str, predictions: Any, targets: Any, train_targets: Any) -> dict[str, Any]:
+    """``{"metric": name, "value": …, "baseline": …, "higher_is_better": …, **details}``."""
+    pred = np.asarray(predictions, dtype=np.float64)
+    true = np.asarray(targets, dtype=np.float64)
+    train = np.asarray(train_targets, dtype=np.float64)
+    name, higher = HEADLINE[loss]
+    out: dict[str, Any] = {"metric": name, "higher_is_better": higher, "examples": len(true)}
+    if loss == "kl":
+        truth = true.argmax(axis=1)
+        counts = np.bincount(train.argmax(axis=1), minlength=true.shape[1]).astype(np.float64)
+        majority = np.broadcast_to(counts, pred.shape)  # scores ranking the training frequencies
+        out.update(
+            value=float(_topk_hits(pred, truth, 1).mean()),
+            baseline=float(_topk_hits(majority, truth, 1).mean()),
+            top3_accuracy=float(_topk_hits(pred, truth, 3).mean()),
+            baseline_top3_accuracy=float(_topk_hits(majority, truth, 3).mean()),
+            baseline_rule="always the training set's most frequent category",
+        )
+    elif loss == "bce":
+        truth_sets = true >= 0.5
+        mean = np.broadcast_to(train.mean(axis=0), pred.shape)
+        out.update(
+            value=set_f1(pred >= 0.5, truth_sets),
+            baseline=set_f1(mean >= 0.5, truth_sets),
+            baseline_rule="the training targets' mean distribution, thresholded at 0.5",
+        )
+    else:
+        out.update(
+            value=float(np.mean((pred - true) ** 2)),
+            baseline=float(np.mean((train.mean(axis=0) - true) ** 2)),
+            baseline_rule="the training targets' mean",
+        )
+    return out
+
+
+def beats_baseline(metrics: dict[str, Any]) -> bool:
+    value, baseline = metrics["value"], metrics["baseline"]
+    return bool(value > baseline if metrics["higher_is_better"] else value < baseline)
