@@ -1,0 +1,80 @@
+"""Dataset format ``corpus``: the scores shipped inside the music21 package — no download, no path.
+
+By default the Bach collection (the four-part chorales and other Bach scores); ``collection =
+"all"`` reads every score of the corpus (Essen and other folk collections in ABC, Humdrum kern,
+Palestrina, Beethoven …), or a composer name music21 knows. RomanText files (``.rntxt``) are
+harmonic analyses, not music, and are left out. With ``path``, a folder of your own scores in
+the formats music21 reads is used instead of the corpus.
+
+Feeds harmony and melody (scores carry pitch and harmony, not a performance's dynamics or
+groove). No emotion labels: the inputs come from ml5-midi's documented emotion proxy of each
+phrase. Split: by score file (SHA-256 of its path inside the corpus), about 10% validation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ml5
+from ml5_midi.dataset import Index, split_by_piece, symbolic_format
+
+#: score formats read from the corpus or a folder (by file suffix)
+SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml", ".krn", ".abc")
+
+OPTIONS = {"collection": "bach"}
+
+
+def corpus_root() -> Path:
+    from music21 import corpus
+
+    return Path(corpus.__file__).parent
+
+
+def _corpus_files(collection: str) -> list[Path]:
+    from music21 import corpus
+
+    if collection == "all":
+        paths = corpus.getPaths()
+    else:
+        paths = corpus.getComposer(collection)
+        if not paths:
+            raise ml5.DataError(
+                f"corpus: no scores for collection {collection!r} in music21's corpus; use \"bach\", \"all\", "
+                "or a composer folder of music21/corpus (e.g. \"palestrina\", \"beethoven\")"
+            )
+    return sorted({Path(p) for p in paths if Path(p).suffix.lower() in SCORE_SUFFIXES})
+
+
+def index(path: Path | None, options: dict) -> Index:
+    if path is None:
+        root, files = corpus_root(), _corpus_files(str(options["collection"]))
+    else:
+        root = Path(path)
+        if not root.is_dir():
+            raise ml5.DataError(f"corpus: {root} is not a folder of scores")
+        files = sorted(p for p in root.rglob("*") if p.suffix.lower() in SCORE_SUFFIXES)
+        if not files:
+            raise ml5.DataError(f"corpus: no score files ({', '.join(SCORE_SUFFIXES)}) in {root}")
+
+    def split_of(file: Path) -> str:
+        return split_by_piece(file.relative_to(root).as_posix())
+
+    return Index(files=files, root=root, split_of=split_of, kind="score")
+
+
+FORMAT = symbolic_format(
+    name="corpus",
+    feeds=("harmony", "melody"),
+    index=index,
+    options=OPTIONS,
+    needs_path=False,
+    description="the music21 corpus (Bach chorales by default; no download), or a folder of scores",
+    citation="Cuthbert, M. S. and Ariza, C. (2010). music21: A Toolkit for Computer-Aided Musicology "
+    "and Symbolic Music Data. ISMIR 2010.",
+    license="scores carry their own terms (mostly public-domain works; see music21's corpus documentation)",
+)
+
+
+@ml5.hookimpl
+def ml5_register_datasets(register):
+    register(FORMAT)

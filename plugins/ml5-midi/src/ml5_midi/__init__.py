@@ -1,0 +1,14 @@
+"""ml5-midi: the symbolic-music library every MIDI and score data set of ml5 uses. Torch-free.
+
+- ``piece``: a piece as arrays (notes, bars, tempo map, pedal), read from MIDI with symusic
+- ``score``: the same from scores with music21 (MusicXML, kern, ABC …)
+- ``targets``: each downstream model's target from a window of a piece (melody occupancy, the
+  bar's chord in the 64-chord vocabulary, the 16 dynamics and 32 groove parameters)
+- ``emotion``: the documented (valence, arousal) proxy for music without emotion labels
+- ``bands``: harmony's low-mel-band context from the previous bar's notes
+- ``examples``: the per-file work (cached); ``dataset``: from files to a model's ``ml5.Data``
+"""
+
+from ml5_midi.piece import Piece, read_midi
+
+__all__ = ["Piece", "read_midi"]

@@ -1,0 +1,227 @@
+"""What every MIDI or score data set shares: run the per-file work over a list of files (pool,
+cache, skips), then assemble one model's ``ml5.Data`` — inputs from the emotion (labels or the
+proxy), targets, the split by piece — and describe it for ``ml5 datasets NAME FOLDER --stats``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import ml5
+import numpy as np
+from ml5.filework import FileResults, Skipped, process_files
+from ml5.music import CHORD_VOCABULARY, emotion_embedding, pitch_name
+
+from ml5_midi.examples import SETTINGS, VERSION, midi_file_examples, score_file_examples
+
+#: models a symbolic data set can feed: the emotion embedding (or its valence half) in
+MODELS = ("melody", "harmony", "dynamics", "groove")
+VALIDATION_SHARE = 0.1
+
+
+def split_by_piece(key: str, share: float = VALIDATION_SHARE) -> str:
+    """Deterministic split of a piece by the SHA-256 of its key (a file or song id): about
+    ``share`` of the pieces go to "validation", the rest to "train"; every window of a piece
+    lands on the same side, so nothing leaks between them."""
+    bucket = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") / 2**32
+    return "validation" if bucket < share else "train"
+
+
+@attrs.frozen
+class Examples:
+    """The per-file arrays of a data set, with the files that gave none."""
+
+    files: FileResults
+    extra_skipped: tuple[Skipped, ...] = ()  # found while indexing (a CSV row naming no file …)
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        return [*self.extra_skipped, *self.files.skipped]
+
+    def summary(self) -> dict[str, Any]:
+        summary = self.files.summary()
+        summary["files"] += len(self.extra_skipped)
+        summary["files_skipped"] += len(self.extra_skipped)
+        summary["skipped"] = [attrs.asdict(s) for s in self.skipped]
+        return summary
+
+
+def collect(
+    files: Sequence[Path],
+    *,
+    kind: str,
+    options: dict[str, Any],
+    root: Path,
+    description: str,
+    extra_skipped: Sequence[Skipped] = (),
+) -> Examples:
+    """Per-file examples of MIDI (``kind="midi"``) or score (``"score"``) files, over all cores,
+    through the cache shared by every data set of that kind."""
+    work = midi_file_examples if kind == "midi" else score_file_examples
+    settings = {"version": VERSION, "kind": kind, **{k: options.get(k, v) for k, v in SETTINGS.items()}}
+    results = process_files(
+        work, files, settings=settings, namespace=f"{kind}-examples", workers=int(options.get("workers", 0)),
+        description=description, root=root,
+    )
+    return Examples(results, tuple(extra_skipped))
+
+
+def to_data(
+    examples: Examples,
+    spec: ml5.ModelSpec,
+    *,
+    split_of: Callable[[Path], str],
+    emotion_of: Callable[[Path], tuple[float, float] | None] = lambda path: None,
+    name: str,
+) -> ml5.Data:
+    """One model's Data: inputs from ``emotion_of(file)`` when it gives (valence, arousal), else
+    from each example's proxy emotion; ``split_of(file)`` is the split of every example of it."""
+    model = spec.name
+    if model not in MODELS:
+        raise ml5.DataError(f"{name}: no data for model {model!r} (symbolic data feeds {', '.join(MODELS)})")
+    inputs, targets, splits = [], [], []
+    labelled = 0
+    for path, arrays in examples.files.results:
+        va = np.asarray(arrays[f"{model}_va"], dtype=np.float64).reshape(-1, 2)
+        if not len(va):
+            continue
+        label = emotion_of(path)
+        if label is not None:
+            va = np.broadcast_to(np.asarray(label, dtype=np.float64), va.shape)
+            labelled += len(va)
+        embedding = emotion_embedding(va[:, 0], va[:, 1])
+        if model == "melody":
+            x, y = embedding, arrays["melody_targets"]
+        elif model == "dynamics":
+            x, y = embedding[:, :32], arrays["dynamics_targets"]
+        elif model == "groove":
+            x, y = embedding, arrays["groove_targets"]
+        else:
+            x = np.concatenate([embedding, arrays["harmony_context"]], axis=1)
+            y = np.eye(len(CHORD_VOCABULARY), dtype=np.float32)[arrays["harmony_chord"].astype(np.int64)]
+        inputs.append(x)
+        targets.append(y)
+        splits += [split_of(path)] * len(x)
+    if not inputs:
+        skipped = examples.skipped
+        why = f"; {len(skipped)} file(s) skipped, e.g. {skipped[0].file}: {skipped[0].reason}" if skipped else ""
+        raise ml5.DataError(f"{name}: no usable {model} examples in {examples.files.summary()['files']} file(s){why}")
+    x = np.concatenate(inputs).astype(np.float32)
+    y = np.concatenate(targets).astype(np.float32)
+    split = np.asarray(splits)
+    digest = hashlib.sha256(x.tobytes() + y.tobytes() + "".join(splits).encode()).hexdigest()[:16]
+    counts = {s: int((split == s).sum()) for s in ("train", "validation", "test") if (split == s).any()}
+    source = "emotion labels" if labelled == len(x) else "the emotion proxy" if labelled == 0 else "labels and the proxy"
+    return ml5.Data(
+        inputs=x,
+        targets=y,
+        fingerprint=f"{name}-{model}-{digest}",
+        description=f"{name}: {len(x)} {model} examples ({', '.join(f'{n} {s}' for s, n in counts.items())}), emotion from {source}",
+        split=split,
+        stats={"examples": len(x), "examples_per_split": counts, **examples.summary()},
+    )
+
+
+def describe(examples: Examples, datas: dict[str, ml5.Data]) -> dict[str, Any]:
+    """Statistics for ``ml5 datasets NAME FOLDER --stats``: examples per split, skipped files,
+    chord histogram, melody pitch range, velocities, tempi."""
+    velocity = np.zeros(128, np.int64)
+    qpm: list[float] = []
+    for _, arrays in examples.files.results:
+        velocity += arrays["stat_velocity_histogram"]
+        qpm += list(arrays["stat_qpm"])
+    out: dict[str, Any] = {"files": examples.summary(), "models": {}}
+    for model, data in datas.items():
+        entry: dict[str, Any] = {"examples": len(data.inputs), "per_split": data.stats.get("examples_per_split", {})}
+        if model == "harmony":
+            counts = np.bincount(data.targets.argmax(axis=1), minlength=len(CHORD_VOCABULARY))
+            entry["chords"] = {CHORD_VOCABULARY[i]: int(counts[i]) for i in np.argsort(-counts, kind="stable") if counts[i]}
+        if model == "melody":
+            used = np.flatnonzero(data.targets.any(axis=0))
+            entry["pitch_range"] = [pitch_name(int(used.min())), pitch_name(int(used.max()))] if len(used) else []
+            entry["pitches_per_phrase"] = float(data.targets.sum(axis=1).mean())
+        out["models"][model] = entry
+    if velocity.sum():
+        levels = np.repeat(np.arange(128), velocity)
+        out["velocity"] = {q: int(np.percentile(levels, p)) for q, p in (("min", 0), ("median", 50), ("max", 100))}
+    if qpm:
+        out["tempo_qpm"] = {"min": round(min(qpm), 1), "median": round(float(np.median(qpm)), 1), "max": round(max(qpm), 1)}
+    return out
+
+
+@attrs.frozen
+class Index:
+    """What a data set's reader finds in a folder before any file is parsed."""
+
+    files: list[Path]
+    root: Path  # skipped files are named relative to it
+    split_of: Callable[[Path], str]
+    kind: str = "midi"  # "midi" or "score"
+    emotion_of: Callable[[Path], tuple[float, float] | None] = lambda path: None
+    skipped: tuple[Skipped, ...] = ()  # found while indexing: a listed file missing, a bad split …
+
+
+#: options every symbolic data set accepts, beside its own
+COMMON_OPTIONS = {**SETTINGS, "max_files": 0, "workers": 0}
+
+
+def symbolic_format(
+    *,
+    name: str,
+    feeds: tuple[str, ...],
+    index: Callable[[Path | None, dict[str, Any]], Index],
+    options: dict[str, Any],
+    needs_path: bool = True,
+    **about: str,
+) -> ml5.DatasetFormat:
+    """A ``DatasetFormat`` from a data set's ``index(path, options)``: the pool, cache, splits,
+    validation and statistics are the same for every MIDI or score data set."""
+    all_options = {**COMMON_OPTIONS, **options}
+
+    def examples(path: Path | None, opts: dict[str, Any]) -> tuple[Index, Examples]:
+        found = index(path, opts)
+        files = found.files[: opts["max_files"]] if opts.get("max_files") else found.files
+        return found, collect(files, kind=found.kind, options=opts, root=found.root,
+                              description=f"{name}: reading", extra_skipped=found.skipped)
+
+    def open_(spec: ml5.ModelSpec, path: Path | None, opts: dict[str, Any]) -> ml5.Data:
+        found, ex = examples(path, {**all_options, **opts})
+        return to_data(ex, spec, split_of=found.split_of, emotion_of=found.emotion_of, name=name)
+
+    def validate(path: Path | None) -> list[str]:
+        try:
+            _, ex = examples(path, dict(all_options))
+        except ml5.DataError as exc:
+            return [str(exc)]
+        return [f"{s.file}: {s.reason}" for s in ex.skipped]
+
+    def stats(path: Path | None, opts: dict[str, Any]) -> dict[str, Any]:
+        merged = {**all_options, **opts}
+        found, ex = examples(path, merged)
+        datas = {}
+        for model in feeds:
+            spec = _model_stub(model)
+            try:
+                datas[model] = to_data(ex, spec, split_of=found.split_of, emotion_of=found.emotion_of, name=name)
+            except ml5.DataError:
+                continue
+        return describe(ex, datas)
+
+    return ml5.DatasetFormat(
+        name=name, feeds=feeds, open=open_, needs_path=needs_path, validate=validate, stats=stats,
+        options=all_options, **about,
+    )
+
+
+def _model_stub(model: str) -> Any:
+    """What ``to_data`` reads of a model spec (its name): statistics need no model plugin."""
+
+    @attrs.frozen
+    class _Named:
+        name: str
+
+    return _Named(model)
