@@ -35,6 +35,9 @@ def test_learns_and_reports_gain_over_baseline(tmp_path):
     model = train(request(tmp_path))
     assert model.metrics["gain_over_baseline"] > 0.8
     assert model.metrics["best_val_loss"] < model.metrics["baseline_loss"]
+    task = model.metrics["task"]  # mse head: held-out MSE next to the training mean's
+    assert task["metric"] == "mse" and task["value"] < 0.2 * task["baseline"]
+    assert task["value"] == pytest.approx(model.metrics["best_val_loss"], rel=1e-4)
     for name in ("curves.json", "curves.csv", "metrics.json", "checkpoints/latest.pt", "checkpoints/best.pt"):
         assert (tmp_path / name).is_file(), name
     curves = json.loads((tmp_path / "curves.json").read_text())

@@ -197,7 +197,7 @@ def make_piece(
     tempo_beat, tempo_qpm = tempo_beat[order], tempo_qpm[order]
     last = np.r_[tempo_beat[1:] != tempo_beat[:-1], True]
     tempo_beat, tempo_qpm = tempo_beat[last], tempo_qpm[last]
-    total = float(max(end.max(), start.max()))
-    bar_arrays = bars if bars is not None else bars_from_signatures(signatures, total + 1e-6)
+    total = float(max(end.max(), start.max() + 1e-6))  # a zero-length note at the very end still gets its bar
+    bar_arrays = bars if bars is not None else bars_from_signatures(signatures, total)
     return Piece(start, end, pitch, velocity, drum, track, *bar_arrays, tempo_beat, tempo_qpm,
                  np.asarray(pedal, np.float64).reshape(-1, 2), performed)

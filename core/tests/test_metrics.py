@@ -1,0 +1,38 @@
+"""Task metrics beside their trivial baselines, on arrays worked out by hand."""
+
+import numpy as np
+import pytest
+from ml5.metrics import beats_baseline, set_f1, task_metrics
+
+
+def test_chord_accuracy_and_the_majority_baseline():
+    train = np.eye(4)[[0, 0, 0, 1, 2]]  # class 0 is the majority, then 1 and 2 (tie, 1 first)
+    truth = np.eye(4)[[0, 1, 2, 3]]
+    pred = np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.6, 0.2, 0.1], [0.5, 0.1, 0.3, 0.1], [0.4, 0.3, 0.2, 0.1]])
+    m = task_metrics("kl", pred, truth, train)
+    assert m["metric"] == "top1_accuracy"
+    assert m["value"] == 0.5  # rows 0 and 1 right
+    assert m["top3_accuracy"] == 0.75  # row 3's class 3 is ranked last
+    assert m["baseline"] == 0.25  # always class 0: right on row 0 only
+    assert m["baseline_top3_accuracy"] == 0.75  # classes 0, 1, 2 cover rows 0-2
+    assert beats_baseline(m)
+
+
+def test_pitch_set_f1():
+    truth = np.array([[1, 1, 0, 0], [0, 0, 1, 0]], bool)
+    pred = np.array([[1, 0, 1, 0], [0, 0, 1, 0]], bool)
+    # row 0: tp 1, |pred| 2, |truth| 2 -> 0.5; row 1: perfect
+    assert set_f1(pred, truth) == 0.75
+    assert set_f1(np.zeros((1, 3), bool), np.zeros((1, 3), bool)) == 1.0
+    train = np.array([[1, 1, 0, 0], [1, 0, 0, 0]], float)  # mean [1, .5, 0, 0] -> set {0, 1}
+    m = task_metrics("bce", pred.astype(float), truth.astype(float), train)
+    # baseline predicts {0, 1}: row 0 perfect, row 1 F1 0
+    assert (m["value"], m["baseline"]) == (0.75, 0.5)
+
+
+def test_mse_against_the_mean():
+    train = np.array([[0.0], [1.0]])
+    truth = np.array([[1.0], [0.0]])
+    m = task_metrics("mse", np.array([[0.9], [0.1]]), truth, train)
+    assert m["value"] == pytest.approx(0.01) and m["baseline"] == pytest.approx(0.25)
+    assert not m["higher_is_better"] and beats_baseline(m)
