@@ -147,6 +147,10 @@ class DatasetContract:
     to write a small copy of the real layout into ``tmp_path`` (return None for generators)."""
 
     dataset_name: ClassVar[str]
+    #: models whose targets the inputs only weakly predict, with the reason (documented in the
+    #: format's README): on a small fixture a linear fit cannot show the dependence, so for these
+    #: the not-noise check asks only that inputs and targets both vary
+    weak_signal: ClassVar[dict[str, str]] = {}
 
     def make_dataset(self, tmp_path: Path) -> Path | None:
         return None
@@ -193,19 +197,30 @@ class DatasetContract:
             assert np.array_equal(first.inputs, second.inputs) and np.array_equal(first.targets, second.targets)
 
     def test_targets_are_not_noise(self, tmp_path: Path) -> None:
-        """Targets must depend on inputs: a (ridge) linear fit must beat predicting the mean."""
+        """Targets must depend on inputs: a (ridge) linear fit must beat the trivial baseline of
+        the model's own task metric (``ml5.metrics``) — by 10% for an error, at all for a score."""
         import numpy as np
 
+        from ml5.metrics import task_metrics
+
         for model in self.fed_models():
+            spec = _registry().models[model].spec
             data = self._open(tmp_path / model, model)
             x = np.c_[data.inputs, np.ones(len(data.inputs))].astype(np.float64)
-            half = len(x) // 2
+            y = data.targets
+            if model in self.weak_signal:
+                assert np.ptp(data.inputs, axis=0).max() > 0 and np.ptp(y, axis=0).max() > 0, model
+                continue
+            # fit on every other row, score on the rest: real data sets come ordered by file or
+            # label, and a first-half/second-half cut would ask the fit to extrapolate
+            fit_rows, test_rows = slice(0, None, 2), slice(1, None, 2)
+            n_fit = len(x[fit_rows])
             # ridge regression: the penalty keeps a small toy copy from being overfitted
-            gram = x[:half].T @ x[:half] + 1.0 * half * np.eye(x.shape[1]) * 1e-2
-            coef = np.linalg.solve(gram, x[:half].T @ data.targets[:half])
-            fit = np.mean((x[half:] @ coef - data.targets[half:]) ** 2)
-            mean = np.mean((data.targets[:half].mean(axis=0) - data.targets[half:]) ** 2)
-            assert fit < 0.9 * mean, f"{model}: a linear fit explains almost nothing ({fit:.4g} vs {mean:.4g})"
+            gram = x[fit_rows].T @ x[fit_rows] + 1.0 * n_fit * np.eye(x.shape[1]) * 1e-2
+            coef = np.linalg.solve(gram, x[fit_rows].T @ y[fit_rows])
+            m = task_metrics(spec.loss, x[test_rows] @ coef, y[test_rows], y[fit_rows])
+            better = m["value"] > m["baseline"] if m["higher_is_better"] else m["value"] < 0.9 * m["baseline"]
+            assert better, f"{model}: a linear fit explains almost nothing ({m['metric']} {m['value']:.4g} vs {m['baseline']:.4g})"
 
 
 #: small specs covering every layer kind, for checks that must not depend on what is installed

@@ -137,3 +137,10 @@ def test_emotion_embedding_is_the_one_definition():
     assert emb.shape == (64,) and emb.dtype == np.float32
     assert emb[0] == pytest.approx(np.tanh(0.8 * 0.5)) and emb[31] == pytest.approx(np.tanh(2.0 * 0.5))
     assert emb[32] == pytest.approx(np.tanh(-0.8 * 0.5)) and emb[63] == pytest.approx(np.tanh(-2.0 * 0.5))
+
+
+def test_equal_matches_go_to_the_chord_on_the_bass(tmp_path):
+    # a lone A: every triad holding A matches 1/√3; the one rooted on the bass (A:maj) wins,
+    # not the earliest in the vocabulary (D:maj)
+    piece = _piece(tmp_path, [[(0, 4, 69, 80)]])
+    assert CHORD_VOCABULARY[targets.bar_chord(piece, 0, 4)] == "A:maj"

@@ -6,7 +6,7 @@ consecutive bars (melody, dynamics); positions are in beats (quarter notes).
 from __future__ import annotations
 
 import numpy as np
-from ml5.music import CHORD_VOCABULARY, NO_CHORD, chord_pitch_classes
+from ml5.music import CHORD_VOCABULARY, NO_CHORD, chord_pitch_classes, parse_chord
 
 from ml5_midi.piece import Piece
 
@@ -17,6 +17,7 @@ _TEMPLATES = np.array(
     [[1.0 if pc in chord_pitch_classes(c) else 0.0 for pc in range(12)] for c in CHORD_VOCABULARY]
 )
 _NORMS = np.linalg.norm(_TEMPLATES, axis=1)
+_ROOTS = np.array([-1 if parse_chord(c) is None else parse_chord(c)[0] for c in CHORD_VOCABULARY])
 
 
 def _in_window(piece: Piece, begin: float, end: float) -> np.ndarray:
@@ -64,30 +65,39 @@ def pitch_class_profile(piece: Piece, begin: float, end: float, bass_weight: flo
     their tones)."""
     weight = _overlap(piece, begin, end)
     profile = np.bincount(piece.pitch % 12, weights=weight, minlength=12)[:12]
-    sounding = np.flatnonzero(weight > 0)
-    if len(sounding):
-        bass = sounding[np.argmin(piece.pitch[sounding])]
+    bass = _bass_note(piece, weight)
+    if bass is not None:
         profile[piece.pitch[bass] % 12] += (bass_weight - 1.0) * weight[bass]
     return profile
 
 
-def recognize_chord(profile: np.ndarray) -> int:
+def _bass_note(piece: Piece, weight: np.ndarray) -> int | None:
+    """Index of the lowest note sounding in the window (``weight`` > 0), if any."""
+    sounding = np.flatnonzero(weight > 0)
+    return int(sounding[np.argmin(piece.pitch[sounding])]) if len(sounding) else None
+
+
+def recognize_chord(profile: np.ndarray, bass: int | None = None) -> int:
     """Index in ``CHORD_VOCABULARY`` of the chord whose pitch-class template best matches a
-    12-bin profile by cosine similarity; ties go to the earlier entry (triads before sevenths,
-    a dominant seventh before a diminished seventh). "N" when the profile is empty or no chord
-    matches at least ``MIN_CHORD_MATCH``."""
+    12-bin profile by cosine similarity. Among equal best matches the one rooted on the ``bass``
+    pitch class wins, else the earlier entry (triads before sevenths, a dominant seventh before a
+    diminished seventh). "N" when the profile is empty or no chord matches at least
+    ``MIN_CHORD_MATCH``."""
     no_chord = CHORD_VOCABULARY.index(NO_CHORD)
     norm = float(np.linalg.norm(profile))
     if norm == 0:
         return no_chord
     scores = np.divide(_TEMPLATES @ profile, _NORMS * norm, out=np.full(len(_NORMS), -1.0), where=_NORMS > 0)
-    best = int(np.argmax(scores))  # argmax returns the first of equal maxima
-    return best if scores[best] >= MIN_CHORD_MATCH else no_chord
+    best = np.flatnonzero(scores >= scores.max() - 1e-9)
+    on_bass = best[_ROOTS[best] == bass] if bass is not None else best[:0]
+    choice = int(on_bass[0] if len(on_bass) else best[0])
+    return choice if scores[choice] >= MIN_CHORD_MATCH else no_chord
 
 
 def bar_chord(piece: Piece, begin: float, end: float) -> int:
     """HarmonyPredictor target of a bar: its chord's index in the 64-chord vocabulary."""
-    return recognize_chord(pitch_class_profile(piece, begin, end))
+    bass = _bass_note(piece, _overlap(piece, begin, end))
+    return recognize_chord(pitch_class_profile(piece, begin, end), None if bass is None else int(piece.pitch[bass] % 12))
 
 
 # ---------------------------------------------------------------- groove
