@@ -50,6 +50,12 @@ PLUGINS = {
     "plugins/ml5-groove": ["./plugins/ml5-synthetic"],
     # a dataset format is tested on the models it feeds
     "plugins/ml5-synthetic": [f"./plugins/ml5-{m}" for m in ("emotion", "melody", "harmony", "dynamics", "groove")],
+    "plugins/ml5-midi": [],
+    # symbolic data sets: the shared library, the models they feed, the trainer their run tests use
+    "plugins/ml5-corpus": ["./plugins/ml5-midi[scores]", "./plugins/ml5-harmony", "./plugins/ml5-melody", "./plugins/ml5-trainer"],
+    "plugins/ml5-gmd": ["./plugins/ml5-midi", "./plugins/ml5-groove", "./plugins/ml5-dynamics", "./plugins/ml5-trainer"],
+    "plugins/ml5-emopia": ["./plugins/ml5-midi", *(f"./plugins/ml5-{m}" for m in ("melody", "dynamics", "groove")),
+                           "./plugins/ml5-trainer"],
     "plugins/ml5-trainer": [],
     "plugins/ml5-rtneural": ["torch"],
     "native": ["torch", "./plugins/ml5-rtneural"],
@@ -96,5 +102,5 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
-    session.install(*CONSTRAINTS, "-r", "requirements.txt", "onnx", "onnxruntime")
+    session.install(*CONSTRAINTS, "-r", "requirements.txt", "onnx", "onnxruntime", "mido", "pretty_midi")
     session.run("pytest", "benchmarks", "--benchmark-only", "--benchmark-json", "benchmarks/results.json", *session.posargs)

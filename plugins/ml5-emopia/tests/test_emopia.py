@@ -107,3 +107,19 @@ def test_cli_check_and_stats(tmp_path):
     stats = json.loads(run_cli("datasets", "emopia", str(root), "--stats", "--json").stdout)
     assert set(stats["models"]) == {"melody", "dynamics", "groove"}
     assert stats["files"]["files_used"] == 6 and stats["files"]["files_skipped"] == 3
+
+
+def test_run_end_to_end_with_real_labels(tmp_path):
+    pytest.importorskip("ml5_trainer")
+    root = make_emopia(tmp_path / "data")
+    config = tmp_path / "ml5.toml"
+    sections = "".join(f'[models.{m}]\ndataset = "emopia"\npath = "{root}"\n' for m in ("melody", "dynamics", "groove"))
+    config.write_text("[train]\nepochs = 3\nbatch_size = 8\n" + sections)
+    result = run_cli("run", "--plugins", "melody,dynamics,groove", "--config", str(config), "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert {r["model"] for r in report["models"]} == {"melody", "dynamics", "groove"}
+    for r in report["models"]:
+        assert "emotion from emotion labels" in r["data"]["description"]
+        assert r["data"]["files_skipped"] == 3
+    assert "label.csv says Q1, the file name says Q4" in (tmp_path / "run" / "report.md").read_text()

@@ -132,3 +132,39 @@ def test_cli_names_every_skipped_file_and_describes_the_data(tmp_path):
     empty = run_cli("datasets", "gmd", str(tmp_path / "groove" / "drummer1"), "--stats")
     assert empty.returncode == 1 and "info.csv is missing" in empty.stderr
     assert run_cli("datasets", "gmd").returncode == 2
+
+
+def test_run_end_to_end_reports_skipped_files(tmp_path):
+    pytest.importorskip("ml5_trainer")
+    root = make_gmd(tmp_path / "data")
+    config = tmp_path / "ml5.toml"
+    sections = "".join(
+        f'[models.{m}]\ndataset = "gmd"\npath = "{root}"\n[models.{m}.options]\nworkers = 1\n' for m in ("groove", "dynamics")
+    )
+    config.write_text("[train]\nepochs = 4\nbatch_size = 8\n" + sections)
+    result = run_cli("run", "--plugins", "groove,dynamics", "--config", str(config), "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    for r in report["models"]:
+        assert r["dataset"] == "gmd" and r["task"]["metric"] == "mse"
+        reasons = {s["file"]: s["reason"] for s in r["data"]["skipped"]}
+        assert "not a readable MIDI file" in reasons["drummer3/session1/7_funk_110_beat_4-4.mid"]
+        assert r["data"]["files_skipped"] == 3
+    markdown = (tmp_path / "run" / "report.md").read_text()
+    assert "skipped `info.csv row 13 (drummer3/session1/8_funk_110_beat_4-4.mid)`: the MIDI file it names is not on disk" in markdown
+    assert "| groove |" in markdown and "| dynamics |" in markdown
+
+
+def test_run_with_nothing_usable_exits_1(tmp_path):
+    pytest.importorskip("ml5_trainer")
+    groove = tmp_path / "data" / "groove"
+    groove.mkdir(parents=True)
+    name, row = _row(1, 1, "funk", 100, "beat", "4-4", "train")
+    (groove / name).parent.mkdir(parents=True)
+    (groove / name).write_bytes(b"not midi")
+    (groove / "info.csv").write_text(HEADER + row)
+    config = tmp_path / "ml5.toml"
+    config.write_text(f'[models.groove]\ndataset = "gmd"\npath = "{tmp_path / "data"}"\n')
+    result = run_cli("run", "--plugins", "groove", "--config", str(config), "--out", str(tmp_path / "run"))
+    assert result.returncode == 1
+    assert "no usable groove examples in 1 file(s)" in result.stderr and "not a readable MIDI file" in result.stderr
