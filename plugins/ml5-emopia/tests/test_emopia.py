@@ -44,7 +44,8 @@ def make_emopia(root: Path) -> Path:
     (root / "midis" / "Q2_ggggggggggg_0.mid").write_bytes(b"MThd\x00\x00\x00\x06garbage")
     rows = [f"{clip},{q},{clip[3:14]}\n" for clip, q in CLIPS.items() if q is not None]
     rows += ["Q2_ggggggggggg_0,2,ggggggggggg\n", "Q2_zzzzzzzzzzz_0,2,zzzzzzzzzzz\n"]  # the second has no file
-    (root / "label.csv").write_text("ID,4Q,songID\n" + "".join(rows))
+    # written by a spreadsheet: a byte-order mark and spaces after the commas of the header
+    (root / "label.csv").write_text("\ufeffID, 4Q, songID\n" + "".join(rows), encoding="utf-8")
     return root
 
 

@@ -83,7 +83,7 @@ def to_data(
     model = spec.name
     if model not in MODELS:
         raise ml5.DataError(f"{name}: no data for model {model!r} (symbolic data feeds {', '.join(MODELS)})")
-    inputs, targets, splits = [], [], []
+    inputs, targets, splits, owners = [], [], [], []
     labelled = 0
     for path, arrays in examples.files.results:
         va = np.asarray(arrays[f"{model}_va"], dtype=np.float64).reshape(-1, 2)
@@ -106,13 +106,15 @@ def to_data(
         inputs.append(x)
         targets.append(y)
         splits += [split_of(path)] * len(x)
+        owners += [str(path)] * len(x)
     if not inputs:
         skipped = examples.skipped
         why = f"; {len(skipped)} file(s) skipped, e.g. {skipped[0].file}: {skipped[0].reason}" if skipped else ""
         raise ml5.DataError(f"{name}: no usable {model} examples in {examples.files.summary()['files']} file(s){why}")
     x = np.concatenate(inputs).astype(np.float32)
     y = np.concatenate(targets).astype(np.float32)
-    split = np.asarray(splits)
+    split = _hold_out_one_piece(np.asarray(splits), np.asarray(owners))
+    splits = split.tolist()
     digest = hashlib.sha256(x.tobytes() + y.tobytes() + "".join(splits).encode()).hexdigest()[:16]
     counts = {s: int((split == s).sum()) for s in ("train", "validation", "test") if (split == s).any()}
     source = "emotion labels" if labelled == len(x) else "the emotion proxy" if labelled == 0 else "labels and the proxy"
@@ -124,6 +126,17 @@ def to_data(
         split=split,
         stats={"examples": len(x), "examples_per_split": counts, **examples.summary()},
     )
+
+
+def _hold_out_one_piece(split: np.ndarray, owners: np.ndarray) -> np.ndarray:
+    """When no piece landed in validation or test (a small selection), hold out the piece whose
+    path has the lowest hash, so the split stays by piece (the trainer would otherwise draw rows,
+    and windows of one piece would land on both sides)."""
+    pieces = np.unique(owners)
+    if np.isin(split, ("validation", "test")).any() or len(pieces) < 2:
+        return split
+    held = min(pieces, key=lambda p: hashlib.sha256(Path(p).name.encode()).hexdigest())
+    return np.where(owners == held, "validation", split)
 
 
 def describe(examples: Examples, datas: dict[str, ml5.Data]) -> dict[str, Any]:
