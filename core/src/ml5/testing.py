@@ -77,6 +77,14 @@ def _registry() -> Registry:
     return Registry(load_plugins())
 
 
+def open_dataset(dataset: str, model: str, path: Path | None, **options: Any) -> Any:
+    """``Data`` of an installed dataset format for an installed model, with its default options
+    updated by ``options`` — what ``ml5 run`` would train on."""
+    registry = _registry()
+    fmt = registry.datasets[dataset].spec
+    return fmt.open(registry.models[model].spec, path, {**fmt.options, **options})
+
+
 def _needs(module: str) -> None:
     if importlib.util.find_spec(module) is None:
         import pytest

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from ml5.music import CHORD_VOCABULARY
-from ml5.testing import DatasetContract
-from ml5_corpus import FORMAT, corpus_root
+from ml5.testing import DatasetContract, open_dataset
+from ml5_corpus import corpus_root
 
 TWO_TUNES = """X:1
 T:One
@@ -48,11 +48,7 @@ def make_scores(folder: Path) -> Path:
 
 
 def _open(model, path, **options):
-    from ml5.plugins import load
-    from ml5.registry import Registry
-
-    spec = Registry(load()).models[model].spec
-    return FORMAT.open(spec, path, {**FORMAT.options, "workers": 1, **options})
+    return open_dataset("corpus", model, path, workers=1, **options)
 
 
 def test_chords_of_a_score_and_of_two_tunes(tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from ml5.music import emotion_embedding
-from ml5.testing import DatasetContract, run_cli
+from ml5.testing import DatasetContract, open_dataset, run_cli
 from ml5_gmd import FORMAT
 from ml5_midi.testing import drum_bar, write_midi
 
@@ -65,12 +65,8 @@ class TestGMD(DatasetContract):
         return {"workers": 1}
 
 
-def _open(model, root, **options):
-    from ml5.plugins import load
-    from ml5.registry import Registry
-
-    spec = Registry(load()).models[model].spec
-    return FORMAT.open(spec, root, {**FORMAT.options, "workers": 1, **options})
+def _open(model, path, **options):
+    return open_dataset("gmd", model, path, workers=1, **options)
 
 
 def test_groove_examples_split_and_skips(tmp_path):
