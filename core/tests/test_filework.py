@@ -115,3 +115,13 @@ def test_killed_run_leaves_no_entry_that_is_read_back(work, tmp_path):
     assert again.from_cache == len(done) and again.computed == 12 - len(done)
     assert [int(a["length"][0]) for _, a in again.results] == list(range(1, 13))
     assert all(a["scaled"].tolist() == [5 * i for i in range(len(a["scaled"]))] for _, a in again.results)
+
+
+def test_a_damaged_entry_is_computed_again(work, tmp_path):
+    files = _files(tmp_path / "data", 3)
+    process_files(work, files, settings={"scale": 2}, namespace="t", workers=1)
+    for entry in (cache_root() / "t").rglob("*.npz"):
+        entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])  # a copy cut short
+    again = process_files(work, files, settings={"scale": 2}, namespace="t", workers=1)
+    assert (again.computed, again.from_cache, again.skipped) == (3, 0, [])
+    assert [int(a["length"][0]) for _, a in again.results] == [1, 2, 3]

@@ -88,8 +88,18 @@ def _read_entry(path: Path) -> Arrays | None:
     try:
         with np.load(path, allow_pickle=False) as archive:
             return {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, EOFError):  # unreadable entry (disk trouble): compute again
+    except Exception:  # a damaged entry (disk trouble, a copy cut short …): compute it again
         return None
+
+
+def _store(path: Path, write: Callable[[Any], None], mode: str) -> None:
+    """Write a cache entry atomically; a cache that cannot be written (full disk, read-only)
+    costs the next run time, never this run its result."""
+    try:
+        with atomic_open(path, mode) as f:
+            write(f)
+    except OSError:
+        pass
 
 
 def _one(func: Callable[[str, dict], Arrays], path: str, settings: dict, folder: str | None) -> tuple[str, Any]:
@@ -113,15 +123,14 @@ def _one(func: Callable[[str, dict], Arrays], path: str, settings: dict, folder:
     try:
         arrays = func(path, settings)
     except SkipFile as exc:
+        reason = str(exc)
         if entries is not None:
-            with atomic_open(skip, "w") as f:
-                json.dump({"file": path, "reason": str(exc)}, f)
-        return "skip", str(exc)
-    except Exception as exc:  # a reader bug or an input no reader foresaw: never the whole run
+            _store(skip, lambda f: json.dump({"file": path, "reason": reason}, f), "w")
+        return "skip", reason
+    except Exception as exc:  # a reader bug or an input no reader foresaw: skipped, not cached
         return "skip", f"{type(exc).__name__}: {exc}"
     if entries is not None:
-        with atomic_open(done, "wb") as f:
-            np.savez(f, **arrays)
+        _store(done, lambda f: np.savez(f, **arrays), "wb")
     return "computed", arrays
 
 

@@ -110,3 +110,13 @@ def test_harmony_learns_bach_beyond_the_majority_chord(tmp_path):
     task = harmony["task"]
     assert task["metric"] == "top1_accuracy" and task["value"] > 1.5 * task["baseline"]
     assert task["top3_accuracy"] > task["baseline_top3_accuracy"]
+
+
+def test_a_piece_in_two_formats_is_read_once(tmp_path):
+    from ml5_corpus import index
+
+    folder = make_scores(tmp_path / "scores")
+    (folder / "progression.abc").write_text(TWO_TUNES)  # the same piece name in another format
+    found = index(folder, {})
+    assert [f.name for f in found.files] == ["broken.krn", "progression.musicxml", "tunes.abc"]
+    assert found.piece_of(folder / "progression.musicxml") == "progression"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import ml5
 import numpy as np
 import pytest
 from ml5.music import emotion_embedding
@@ -103,8 +104,10 @@ def test_dynamics_includes_the_waltz_and_fills_are_an_option(tmp_path):
     root = make_gmd(tmp_path)
     dynamics = _open("dynamics", root)
     assert dynamics.inputs.shape[1] == 32 and len(dynamics.inputs) == 8 * 2 + 2  # 2 phrases each; waltz: 4 bars
-    fills = _open("groove", root, beat_type="fill")
-    assert len(fills.inputs) == 1 and fills.stats["examples_per_split"] == {"test": 1}
+    both = _open("groove", root, beat_type="all")
+    assert both.stats["examples_per_split"] == {"train": 28, "validation": 4, "test": 1}
+    with pytest.raises(ml5.DataError, match="all 1 pieces are in the validation/test split"):
+        _open("groove", root, beat_type="fill")  # the one fill is a test piece: nothing to train on
 
 
 def test_wrong_layout_says_what_is_missing(tmp_path):
@@ -164,3 +167,14 @@ def test_run_with_nothing_usable_exits_1(tmp_path):
     result = run_cli("run", "--plugins", "groove", "--config", str(config), "--out", str(tmp_path / "run"))
     assert result.returncode == 1
     assert "no usable groove examples in 1 file(s)" in result.stderr and "not a readable MIDI file" in result.stderr
+
+
+def test_bad_options_are_named_and_max_files_spreads_over_the_list(tmp_path):
+    root = make_gmd(tmp_path)
+    with pytest.raises(ml5.DataError, match="option phrase_bars = 0"):
+        _open("dynamics", root, phrase_bars=0)
+    # 4 of the 10 beat files on disk, evenly spaced: the waltz (no 4/4 bar), the 100 and 130 bpm
+    # grooves, the corrupt file. Both grooves are train pieces, so one of them is held out whole.
+    four = _open("groove", root, max_files=4)
+    assert four.stats["files"] == 4 + 2 and four.stats["files_skipped"] == 1 + 2  # + the two bad info.csv rows
+    assert four.stats["examples_per_split"] == {"train": 4, "validation": 4}

@@ -108,3 +108,27 @@ def test_qpm_spread_of_a_steady_and_a_changing_tempo(tmp_path):
     # half the beats at 90, half at 150: mean 120, std 30
     assert changing.qpm_spread(0, 8) == pytest.approx(30 / 120)
     assert np.isclose(changing.seconds(8.0), 4 * 60 / 90 + 4 * 60 / 150)
+
+
+def test_the_last_time_signature_at_a_beat_wins(tmp_path):
+    # a sequencer's default 4/4 written before the piece's own 3/4, both at beat 0
+    piece = read_midi(write_midi(tmp_path / "w.mid", [[(0, 9, 60, 80)]], signatures=[(0, 4, 4), (0, 3, 4)]))
+    assert piece.bar_start.tolist() == [0.0, 3.0, 6.0] and set(piece.bar_numerator.tolist()) == {3}
+
+
+def test_a_pedal_never_lifted_lasts_to_the_end(tmp_path):
+    path = tmp_path / "p.mid"
+    from symusic import ControlChange, Note, Score, Track
+
+    score = Score(480)
+    track = Track(name="piano", program=0, is_drum=False)
+    track.notes.append(Note(0, 4 * 480, 60, 80))
+    track.controls.append(ControlChange(480, 64, 127))
+    score.tracks.append(track)
+    score.dump_midi(str(path))
+    assert read_midi(path).pedal.tolist() == [[1.0, 4.0]]
+
+
+def test_a_far_time_signature_change_makes_no_bars_beyond_the_music(tmp_path):
+    piece = read_midi(write_midi(tmp_path / "far.mid", [[(0, 8, 60, 80)]], signatures=[(0, 4, 4), (2_000_000, 3, 4)]))
+    assert piece.bar_start.tolist() == [0.0, 4.0]

@@ -144,3 +144,21 @@ def test_equal_matches_go_to_the_chord_on_the_bass(tmp_path):
     # not the earliest in the vocabulary (D:maj)
     piece = _piece(tmp_path, [[(0, 4, 69, 80)]])
     assert CHORD_VOCABULARY[targets.bar_chord(piece, 0, 4)] == "A:maj"
+
+
+def test_release_counts_only_notes_followed_by_silence(tmp_path):
+    # a short C5 (velocity 110) over a C3 held to beat 2 (100), then silence until the F4 at beat 3 (60)
+    piece = _piece(tmp_path, [[(0, 0.5, 72, 110)], [(0, 2, 48, 100), (3, 0.5, 65, 60)]])
+    got = dict(zip(DYNAMICS_PARAMETERS, targets.dynamics_parameters(piece, 0.0, 4.0, np.array([0.0]))))
+    # the C5 ends under the held C3: no release; the C3 is followed by a beat of silence; the F4 ends the phrase
+    assert got["release_velocity"] == pytest.approx((100 + 60) / 2 / 127)
+
+
+def test_a_step_owns_the_half_step_before_it(tmp_path):
+    # onsets exactly between two steps all go the same way: to the later step, half a 16th early
+    # (rounding halves to even would alternate between late and early)
+    piece = _piece(tmp_path, [[(0.125 + 0.25 * k, 0, 42, 64) for k in range(4)]], drums=[True])
+    timing = targets.groove_parameters(piece, 0.0)[:16]
+    assert timing[:5].tolist() == [0.0, -0.5, -0.5, -0.5, -0.5]
+    spread = dict(zip(DYNAMICS_PARAMETERS, targets.dynamics_parameters(piece, 0.0, 4.0, np.array([0.0]))))
+    assert spread["timing_spread"] == 0.0  # a steady offset, not a spread

@@ -8,11 +8,13 @@ the formats music21 reads is used instead of the corpus.
 
 Feeds harmony and melody (scores carry pitch and harmony, not a performance's dynamics or
 groove). No emotion labels: the inputs come from ml5-midi's documented emotion proxy of each
-phrase. Split: by score file (SHA-256 of its path inside the corpus), about 10% validation.
+phrase. Split: by piece (SHA-256 of its path inside the corpus without the suffix; a piece the
+corpus holds in two formats is read once), about 10% validation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import ml5
@@ -56,10 +58,21 @@ def index(path: Path | None, options: dict) -> Index:
         if not files:
             raise ml5.DataError(f"corpus: no score files ({', '.join(SCORE_SUFFIXES)}) in {root}")
 
-    def split_of(file: Path) -> str:
-        return split_by_piece(file.relative_to(root).as_posix())
+    def piece_of(file: Path) -> str:
+        return file.relative_to(root).with_suffix("").as_posix()
 
-    return Index(files=files, root=root, split_of=split_of, kind="score")
+    files = _one_per_piece(files, piece_of)
+    return Index(files=files, root=root, split_of=lambda file: split_by_piece(piece_of(file)), piece_of=piece_of,
+                 kind="score")
+
+
+def _one_per_piece(files: list[Path], piece_of: Callable[[Path], str]) -> list[Path]:
+    """The corpus holds some pieces twice (``bwv277.krn`` and ``bwv277.mxl``): keep one file a
+    piece, in the order of SCORE_SUFFIXES, so a piece is neither counted twice nor split."""
+    chosen: dict[str, Path] = {}
+    for file in sorted(files, key=lambda f: SCORE_SUFFIXES.index(f.suffix.lower())):
+        chosen.setdefault(piece_of(file), file)
+    return sorted(chosen.values())
 
 
 FORMAT = symbolic_format(

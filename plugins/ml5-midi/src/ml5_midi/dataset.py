@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,15 @@ def collect(
     """Per-file examples of MIDI (``kind="midi"``) or score (``"score"``) files, over all cores,
     through the cache shared by every data set of that kind."""
     work = midi_file_examples if kind == "midi" else score_file_examples
-    settings = {"version": VERSION, "kind": kind, **{k: options.get(k, v) for k, v in SETTINGS.items()}}
+    reader = "symusic" if kind == "midi" else "music21"
+    settings = {
+        "version": VERSION,
+        "kind": kind,
+        # what else shapes a cached result: the parser's version and the chord indexes stored
+        "reader": f"{reader} {metadata.version(reader)}",
+        "vocabulary": hashlib.sha256("|".join(CHORD_VOCABULARY).encode()).hexdigest()[:12],
+        **{k: options.get(k, v) for k, v in SETTINGS.items()},
+    }
     results = process_files(
         work, files, settings=settings, namespace=f"{kind}-examples", workers=int(options.get("workers", 0)),
         description=description, root=root,
@@ -72,15 +81,15 @@ def collect(
 
 def to_data(
     examples: Examples,
-    spec: ml5.ModelSpec,
+    model: str,
     *,
     split_of: Callable[[Path], str],
     emotion_of: Callable[[Path], tuple[float, float] | None] = lambda path: None,
+    piece_of: Callable[[Path], str] = lambda path: path.name,
     name: str,
 ) -> ml5.Data:
     """One model's Data: inputs from ``emotion_of(file)`` when it gives (valence, arousal), else
     from each example's proxy emotion; ``split_of(file)`` is the split of every example of it."""
-    model = spec.name
     if model not in MODELS:
         raise ml5.DataError(f"{name}: no data for model {model!r} (symbolic data feeds {', '.join(MODELS)})")
     inputs, targets, splits, owners = [], [], [], []
@@ -106,14 +115,14 @@ def to_data(
         inputs.append(x)
         targets.append(y)
         splits += [split_of(path)] * len(x)
-        owners += [str(path)] * len(x)
+        owners += [piece_of(path)] * len(x)
     if not inputs:
         skipped = examples.skipped
         why = f"; {len(skipped)} file(s) skipped, e.g. {skipped[0].file}: {skipped[0].reason}" if skipped else ""
         raise ml5.DataError(f"{name}: no usable {model} examples in {examples.files.summary()['files']} file(s){why}")
     x = np.concatenate(inputs).astype(np.float32)
     y = np.concatenate(targets).astype(np.float32)
-    split = _hold_out_one_piece(np.asarray(splits), np.asarray(owners))
+    split = _hold_out_one_piece(np.asarray(splits), np.asarray(owners), f"{name} ({model})")
     splits = split.tolist()
     digest = hashlib.sha256(x.tobytes() + y.tobytes() + "".join(splits).encode()).hexdigest()[:16]
     counts = {s: int((split == s).sum()) for s in ("train", "validation", "test") if (split == s).any()}
@@ -128,15 +137,24 @@ def to_data(
     )
 
 
-def _hold_out_one_piece(split: np.ndarray, owners: np.ndarray) -> np.ndarray:
-    """When no piece landed in validation or test (a small selection), hold out the piece whose
-    path has the lowest hash, so the split stays by piece (the trainer would otherwise draw rows,
-    and windows of one piece would land on both sides)."""
-    pieces = np.unique(owners)
-    if np.isin(split, ("validation", "test")).any() or len(pieces) < 2:
+def _hold_out_one_piece(split: np.ndarray, pieces: np.ndarray, what: str) -> np.ndarray:
+    """Splits stay by piece. When no piece landed in validation or test (a small selection),
+    the piece whose key has the lowest hash is held out; when nothing is left to train on, or
+    only one piece, that is an error — the trainer would otherwise draw rows, and windows of one
+    piece would land on both sides."""
+    distinct = np.unique(pieces)
+    held_out = np.isin(split, ("validation", "test"))
+    if not (~held_out).any():
+        raise ml5.DataError(
+            f"{what}: all {len(distinct)} pieces are in the validation/test split, none to train on; "
+            "use more files (max_files) or a selection with training pieces"
+        )
+    if held_out.any():
         return split
-    held = min(pieces, key=lambda p: hashlib.sha256(Path(p).name.encode()).hexdigest())
-    return np.where(owners == held, "validation", split)
+    if len(distinct) < 2:
+        raise ml5.DataError(f"{what}: one piece only; a piece must be held out for validation, so give at least two")
+    held = min(distinct, key=lambda p: hashlib.sha256(str(p).encode()).hexdigest())
+    return np.where(pieces == held, "validation", split)
 
 
 def describe(examples: Examples, datas: dict[str, ml5.Data]) -> dict[str, Any]:
@@ -175,7 +193,17 @@ class Index:
     split_of: Callable[[Path], str]
     kind: str = "midi"  # "midi" or "score"
     emotion_of: Callable[[Path], tuple[float, float] | None] = lambda path: None
+    #: the piece a file belongs to (a song of several clips …): splits never cut through one
+    piece_of: Callable[[Path], str] = lambda path: path.name
     skipped: tuple[Skipped, ...] = ()  # found while indexing: a listed file missing, a bad split …
+
+
+def _spread(files: list[Path], most: int) -> list[Path]:
+    """At most ``most`` files (0 = all), evenly spaced through the list: a quick run sees every
+    part of the data set (and its splits), not just its first folder."""
+    if not most or most >= len(files):
+        return files
+    return [files[i] for i in np.unique(np.linspace(0, len(files) - 1, most).round().astype(int))]
 
 
 #: options every symbolic data set accepts, beside its own
@@ -196,14 +224,18 @@ def symbolic_format(
     all_options = {**COMMON_OPTIONS, **options}
 
     def examples(path: Path | None, opts: dict[str, Any]) -> tuple[Index, Examples]:
+        for option, least in (("phrase_bars", 1), ("max_files", 0), ("workers", 0)):
+            if int(opts[option]) < least:
+                raise ml5.DataError(f"{name}: option {option} = {opts[option]}; use a whole number of at least {least}")
         found = index(path, opts)
-        files = found.files[: opts["max_files"]] if opts.get("max_files") else found.files
+        files = _spread(found.files, int(opts["max_files"]))
         return found, collect(files, kind=found.kind, options=opts, root=found.root,
                               description=f"{name}: reading", extra_skipped=found.skipped)
 
     def open_(spec: ml5.ModelSpec, path: Path | None, opts: dict[str, Any]) -> ml5.Data:
         found, ex = examples(path, {**all_options, **opts})
-        return to_data(ex, spec, split_of=found.split_of, emotion_of=found.emotion_of, name=name)
+        return to_data(ex, spec.name, split_of=found.split_of, emotion_of=found.emotion_of,
+                       piece_of=found.piece_of, name=name)
 
     def validate(path: Path | None) -> list[str]:
         try:
@@ -217,9 +249,9 @@ def symbolic_format(
         found, ex = examples(path, merged)
         datas = {}
         for model in feeds:
-            spec = _model_stub(model)
             try:
-                datas[model] = to_data(ex, spec, split_of=found.split_of, emotion_of=found.emotion_of, name=name)
+                datas[model] = to_data(ex, model, split_of=found.split_of, emotion_of=found.emotion_of,
+                                       piece_of=found.piece_of, name=name)
             except ml5.DataError:
                 continue
         return describe(ex, datas)
@@ -229,12 +261,3 @@ def symbolic_format(
         options=all_options, **about,
     )
 
-
-def _model_stub(model: str) -> Any:
-    """What ``to_data`` reads of a model spec (its name): statistics need no model plugin."""
-
-    @attrs.frozen
-    class _Named:
-        name: str
-
-    return _Named(model)

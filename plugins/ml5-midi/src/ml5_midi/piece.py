@@ -92,14 +92,19 @@ def _cut_retriggers(start: np.ndarray, end: np.ndarray, key: np.ndarray) -> np.n
 def bars_from_signatures(
     signatures: list[tuple[float, int, int]], total_beats: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Bars from (beat, numerator, denominator) changes, covering 0..total_beats."""
-    signatures = sorted(signatures) or [(0.0, 4, 4)]
-    if signatures[0][0] > 0:
+    """Bars from (beat, numerator, denominator) changes, covering 0..total_beats. Of several
+    changes at one beat the last written wins (a file may write a default 4/4 before its own)."""
+    by_beat: dict[float, tuple[float, int, int]] = {}
+    for change in signatures:  # in file order: a later change at the same beat replaces it
+        if change[0] < total_beats:
+            by_beat[change[0]] = change
+    signatures = sorted(by_beat.values(), key=lambda change: change[0])
+    if not signatures or signatures[0][0] > 0:
         signatures.insert(0, (0.0, 4, 4))
     starts, lengths, nums, dens = [], [], [], []
     for i, (at, num, den) in enumerate(signatures):
         last = i + 1 == len(signatures)
-        until = total_beats if last else signatures[i + 1][0]
+        until = total_beats if last else min(signatures[i + 1][0], total_beats)
         length = num * 4.0 / den
         t = at
         while t < until - 1e-9:
@@ -117,6 +122,8 @@ def read_midi(path: str | Path) -> Piece:
 
     try:
         score = symusic.Score(str(path), ttype="tick")
+    except MemoryError:
+        raise
     except Exception as exc:  # symusic raises RuntimeError with the parser's reason
         raise ValueError(f"not a readable MIDI file ({exc})") from None
     tpq = float(score.ticks_per_quarter)
@@ -134,7 +141,7 @@ def read_midi(path: str | Path) -> Piece:
             columns["velocity"].append(notes["velocity"].astype(np.int16))
             columns["drum"].append(np.full(len(start), bool(track.is_drum)))
             columns["track"].append(np.full(len(start), i, np.int16))
-        pedal += _pedal_intervals(track, tpq)
+        pedal += _pedal_intervals(track, tpq, float(score.end()) / tpq)
     arrays = {k: np.concatenate(v) if v else np.zeros(0) for k, v in columns.items()}
     tempos = score.tempos.numpy()
     tempo_beat = tempos["time"].astype(np.float64) / tpq
@@ -147,8 +154,9 @@ def read_midi(path: str | Path) -> Piece:
     return make_piece(arrays, tempo_beat, tempo_qpm, signatures, np.array(pedal).reshape(-1, 2))
 
 
-def _pedal_intervals(track: object, tpq: float) -> list[tuple[float, float]]:
-    """Sustain (CC64) down intervals in beats: value ≥ 64 is down."""
+def _pedal_intervals(track: object, tpq: float, piece_end: float) -> list[tuple[float, float]]:
+    """Sustain (CC64) down intervals in beats: value ≥ 64 is down; a pedal never lifted is
+    down until the end of the piece."""
     controls = track.controls.numpy()  # type: ignore[attr-defined]
     sustain = controls["number"] == 64
     times, values = controls["time"][sustain].astype(np.float64) / tpq, controls["value"][sustain]
@@ -159,6 +167,8 @@ def _pedal_intervals(track: object, tpq: float) -> list[tuple[float, float]]:
         elif value < 64 and down_at is not None:
             intervals.append((down_at, t))
             down_at = None
+    if down_at is not None and piece_end > down_at:
+        intervals.append((down_at, piece_end))
     return intervals
 
 

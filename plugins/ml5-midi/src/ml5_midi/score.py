@@ -1,8 +1,8 @@
 """Scores (MusicXML, Humdrum kern, ABC, …) read with music21 into the same ``Piece`` as MIDI.
 
 A score is a notation, not a performance: onsets are exact, tempo is the score's metronome marks
-(none = 120 quarter notes per minute, as for MIDI), velocities are music21's volume where the
-score gives dynamics, else 80. Bars are the score's own measures (a pickup bar stays short);
+(none = 120 quarter notes per minute, as for MIDI), velocities are the score's dynamics as
+music21 realises them (pp ≈ 45, mf ≈ 90 — also what an unmarked score gets —, ff = 127). Bars are the score's own measures (a pickup bar stays short);
 ties are merged into one note; chords give one note per pitch; grace notes are zero-length.
 An ABC file holding several tunes gives one Piece per tune.
 """
@@ -15,8 +15,6 @@ import numpy as np
 
 from ml5_midi.piece import Piece, make_piece
 
-SCORE_VELOCITY = 80  # a notated note's velocity when the score gives no dynamics
-
 
 def read_score(path: str | Path) -> list[Piece]:
     """Every piece in a score file; ValueError when music21 cannot read one with notes."""
@@ -24,6 +22,8 @@ def read_score(path: str | Path) -> list[Piece]:
 
     try:
         parsed = converter.parse(str(path))
+    except MemoryError:
+        raise
     except Exception as exc:  # music21 raises many kinds; the reason is what matters here
         raise ValueError(f"music21 cannot parse it ({type(exc).__name__}: {exc})") from None
     scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
@@ -48,7 +48,8 @@ def piece_from_score(score: object) -> Piece:
         for element in part.flatten().notes:
             pitches = element.pitches if isinstance(element, chord.Chord) else (
                 [element.pitch] if isinstance(element, note.Note) else [])
-            velocity = element.volume.velocity if element.volume.velocity else SCORE_VELOCITY
+            # the dynamic marking in force (music21's realised volume, 0..1)
+            velocity = element.volume.velocity or max(1, round(127 * element.volume.getRealized()))
             onset, length = float(element.offset), float(element.quarterLength)
             for p in pitches:
                 columns["start"].append(onset)

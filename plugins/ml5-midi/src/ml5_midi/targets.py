@@ -20,6 +20,12 @@ _NORMS = np.linalg.norm(_TEMPLATES, axis=1)
 _ROOTS = np.array([-1 if parse_chord(c) is None else parse_chord(c)[0] for c in CHORD_VOCABULARY])
 
 
+def _nearest(position: np.ndarray) -> np.ndarray:
+    """Nearest whole step, halves rounded up: a step owns [k − ½, k + ½) (np.rint would send
+    halves to the even step)."""
+    return np.floor(np.asarray(position) + 0.5)
+
+
 def _in_window(piece: Piece, begin: float, end: float) -> np.ndarray:
     """Notes whose onset lies in [begin, end)."""
     return (piece.start >= begin - 1e-9) & (piece.start < end - 1e-9)
@@ -39,11 +45,12 @@ def melody_notes(piece: Piece, begin: float, end: float) -> np.ndarray:
     onset the highest pitch starting there, unless a higher note is still sounding (then the
     melody is that held note). Pitched notes with a duration only."""
     candidates = np.flatnonzero(_in_window(piece, begin, end) & piece.sounding)
+    around = np.flatnonzero(piece.sounding & (piece.start < end) & (piece.end > begin))  # may be held
     chosen = []
     for onset in np.unique(piece.start[candidates]):
         here = candidates[piece.start[candidates] == onset]
         top = here[np.argmax(piece.pitch[here])]
-        held = piece.sounding & (piece.start < onset) & (piece.end > onset) & (piece.pitch > piece.pitch[top])
+        held = (piece.start[around] < onset) & (piece.end[around] > onset) & (piece.pitch[around] > piece.pitch[top])
         if not held.any():
             chosen.append(top)
     return np.array(chosen, dtype=np.int64)
@@ -113,7 +120,7 @@ def groove_parameters(piece: Piece, begin: float) -> np.ndarray:
     k, 0 if none − mean of the 16 step velocities) / 64, clipped to −1..1."""
     onsets = np.flatnonzero(_in_window(piece, begin - STEP / 2, begin + STEPS * STEP - STEP / 2))
     position = (piece.start[onsets] - begin) / STEP
-    step = np.clip(np.rint(position).astype(int), 0, STEPS - 1)
+    step = np.clip(_nearest(position).astype(int), 0, STEPS - 1)
     deviation = position - step
     timing, velocity = np.zeros(STEPS), np.zeros(STEPS)
     for k in range(STEPS):
@@ -130,6 +137,34 @@ def groove_parameters(piece: Piece, begin: float) -> np.ndarray:
 
 def _clip01(x: float) -> float:
     return float(min(1.0, max(0.0, x)))
+
+
+def _articulation(piece: Piece, idx: np.ndarray) -> np.ndarray:
+    """For each sounding note of ``idx`` that its track plays on after: sounding length / time
+    to the track's next onset, at most 1 (0 staccato .. 1 legato)."""
+    ratios = []
+    for track in np.unique(piece.track[idx]):
+        starts = np.unique(piece.start[piece.track == track])  # sorted
+        mine = idx[(piece.track[idx] == track) & piece.sounding[idx]]
+        nxt = np.searchsorted(starts, piece.start[mine], side="right")
+        has_next = nxt < len(starts)
+        gap = starts[nxt[has_next]] - piece.start[mine][has_next]
+        ratios.append(np.minimum(1.0, (piece.end[mine] - piece.start[mine])[has_next] / gap))
+    return np.concatenate(ratios) if ratios else np.zeros(0)
+
+
+def _followed_by_rest(piece: Piece, idx: np.ndarray) -> np.ndarray:
+    """For each note of ``idx``: whether, once it ends, nothing sounds for more than a 16th —
+    no other note still sounding at its end, and the next onset more than a 16th away."""
+    order = np.argsort(piece.start, kind="stable")
+    starts = piece.start[order]
+    # latest end among the notes that started before each position (running maximum)
+    ends_so_far = np.maximum.accumulate(piece.end[order])
+    end = piece.end[idx]
+    after = np.searchsorted(starts, end, side="right")  # notes starting at or before this end
+    covering = np.where(after > 0, ends_so_far[np.maximum(after - 1, 0)], -np.inf) > end + 1e-9
+    next_onset = np.where(after < len(starts), starts[np.minimum(after, len(starts) - 1)], np.inf)
+    return ~covering & (next_onset - end > STEP)
 
 
 def dynamics_parameters(piece: Piece, begin: float, end: float, bar_starts: np.ndarray) -> np.ndarray:
@@ -150,24 +185,13 @@ def dynamics_parameters(piece: Piece, begin: float, end: float, bar_starts: np.n
     middle, outer = v[thirds == 1], v[thirds != 1]
     arch = middle.mean() - outer.mean() if len(middle) and len(outer) else 0.0
     grid = onset / STEP
-    spread = np.std(grid - np.rint(grid)) * 2 if len(grid) > 1 else 0.0
+    spread = np.std(grid - _nearest(grid)) * 2 if len(grid) > 1 else 0.0
     times = np.unique(onset)
-    # articulation: sounding length / time to the next onset in the same track
-    ratios = []
-    for i in idx[piece.sounding[idx]]:
-        later = piece.start[(piece.track == piece.track[i]) & (piece.start > piece.start[i])]
-        if len(later):
-            ratios.append(min(1.0, (piece.end[i] - piece.start[i]) / (later.min() - piece.start[i])))
+    ratios = _articulation(piece, idx)
     # chord spread: velocity range among notes struck together (same onset)
     groups = [v[onset == t] for t in times]
     chord_ranges = [g.max() - g.min() for g in groups if len(g) > 1]
-    # release: notes after which nothing sounds for more than a 16th, and the phrase's last onset
-    released = []
-    for j, i in enumerate(idx):
-        nxt = piece.start[piece.start > piece.start[i]]
-        gap = (nxt.min() if len(nxt) else np.inf) - piece.end[i]
-        if gap > STEP or piece.start[i] == times[-1]:
-            released.append(v[j])
+    released = v[_followed_by_rest(piece, idx) | (onset == times[-1])]
     loudness = np.array([g.mean() for g in groups])
     rises = np.diff(loudness)
     pedal = piece.pedal
@@ -180,14 +204,14 @@ def dynamics_parameters(piece: Piece, begin: float, end: float, bar_starts: np.n
             v.max() / 127,
             _clip01(0.5 + accent / 64),
             _clip01(0.5 + slope / 127),
-            _clip01(float(np.mean(ratios))) if ratios else 0.0,
+            _clip01(float(np.mean(ratios))) if len(ratios) else 0.0,
             _clip01(pedal_down / length),
             _clip01(spread),
             _clip01(4 * piece.qpm_spread(begin, end)),
             _clip01(0.5 + arch / 64),
             _clip01(len(times) / length / 8),
             _clip01(float(np.mean(chord_ranges)) / 64) if chord_ranges else 0.0,
-            float(np.mean(released)) / 127 if released else 0.0,
+            float(np.mean(released)) / 127 if len(released) else 0.0,
             _clip01(float(rises[rises > 0].mean()) / 64) if (rises > 0).any() else 0.0,
             (v.max() - v.min()) / 127,
         ],

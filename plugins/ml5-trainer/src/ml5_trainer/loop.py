@@ -34,11 +34,15 @@ def pick_device(name: str) -> torch.device:
 
 
 def split_indices(data: ml5.Data, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Train/validation rows: the data set's own split when it ships one, else a seeded draw."""
+    """Train/validation rows: the data set's own split when it ships one — its validation rows
+    choose the epoch, and its test rows stay unseen unless it has no validation rows — else a
+    seeded draw."""
     n = len(data.inputs)
     if data.split is not None:
         split = np.asarray(data.split)
-        val = np.flatnonzero(np.isin(split, ("validation", "test")))
+        val = np.flatnonzero(split == "validation")
+        if not len(val):
+            val = np.flatnonzero(split == "test")
         train = np.flatnonzero(split == "train")
         if len(val) and len(train):
             return train, val
