@@ -36,3 +36,17 @@ def test_mse_against_the_mean():
     m = task_metrics("mse", np.array([[0.9], [0.1]]), truth, train)
     assert m["value"] == pytest.approx(0.01) and m["baseline"] == pytest.approx(0.25)
     assert not m["higher_is_better"] and beats_baseline(m)
+
+
+def test_valence_arousal_read_back_from_the_embedding():
+    from ml5.music import emotion_embedding
+
+    train = emotion_embedding(np.array([0.5, -0.5]), np.array([0.0, 0.0]))  # mean valence 0, arousal 0
+    truth = emotion_embedding(np.array([0.4, -0.4, 0.2]), np.array([0.3, -0.3, 0.0]))
+    pred = emotion_embedding(np.array([0.5, -0.3, 0.2]), np.array([0.3, -0.3, 0.1]))
+    m = task_metrics("valence_arousal", pred, truth, train)
+    assert m["valence_mse"] == pytest.approx((0.01 + 0.01 + 0) / 3, abs=1e-6)
+    assert m["arousal_mse"] == pytest.approx(0.01 / 3, abs=1e-6)
+    assert m["baseline_valence_mse"] == pytest.approx((0.16 + 0.16 + 0.04) / 3, abs=1e-6)
+    assert m["valence_r"] == pytest.approx(np.corrcoef([0.5, -0.3, 0.2], [0.4, -0.4, 0.2])[0, 1], abs=1e-5)
+    assert m["value"] == pytest.approx((m["valence_mse"] + m["arousal_mse"]) / 2) and beats_baseline(m)

@@ -9,6 +9,9 @@ Which metric a model gets follows from its loss (so a new model plugin needs not
   every output ≥ 0.5, the true set every target ≥ 0.5, F1 per example, averaged (an example with
   both sets empty scores 1); baseline: the training targets' mean distribution, same rule.
 - ``mse`` (regression heads): mean squared error; baseline: predicting the training mean.
+- ``valence_arousal`` (a model whose output is the emotion embedding; set as ``ModelSpec.metric``):
+  valence and arousal read back from the embedding (``ml5.music.embedding_emotion``), their
+  mean squared error and Pearson r; baseline: the training mean (whose r is 0).
 
 numpy only; the trainer calls ``task_metrics`` and its result goes into the report.
 """
@@ -20,7 +23,12 @@ from typing import Any
 import numpy as np
 
 #: loss -> (headline metric, whether higher is better)
-HEADLINE = {"kl": ("top1_accuracy", True), "bce": ("pitch_set_f1", True), "mse": ("mse", False)}
+HEADLINE = {
+    "kl": ("top1_accuracy", True),
+    "bce": ("pitch_set_f1", True),
+    "mse": ("mse", False),
+    "valence_arousal": ("valence_arousal_mse", False),
+}
 
 
 def _topk_hits(scores: np.ndarray, truth: np.ndarray, k: int) -> np.ndarray:
@@ -62,6 +70,19 @@ def task_metrics(loss: str, predictions: Any, targets: Any, train_targets: Any) 
             baseline=set_f1(mean >= 0.5, truth_sets),
             baseline_rule="the training targets' mean distribution, thresholded at 0.5",
         )
+    elif loss == "valence_arousal":
+        from ml5.music import embedding_emotion
+
+        (pv, pa), (tv, ta), (mv, ma) = (embedding_emotion(x) for x in (pred, true, train))
+        for name_, p_, t_, m_ in (("valence", pv, tv, mv), ("arousal", pa, ta, ma)):
+            out[f"{name_}_mse"] = float(np.mean((p_ - t_) ** 2))
+            out[f"baseline_{name_}_mse"] = float(np.mean((m_.mean() - t_) ** 2))
+            out[f"{name_}_r"] = _pearson(p_, t_)
+        out.update(
+            value=(out["valence_mse"] + out["arousal_mse"]) / 2,
+            baseline=(out["baseline_valence_mse"] + out["baseline_arousal_mse"]) / 2,
+            baseline_rule="the training mean of valence and of arousal (Pearson r 0)",
+        )
     else:
         out.update(
             value=float(np.mean((pred - true) ** 2)),
@@ -69,6 +90,12 @@ def task_metrics(loss: str, predictions: Any, targets: Any, train_targets: Any) 
             baseline_rule="the training targets' mean",
         )
     return out
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> float:
+    if len(a) < 2 or np.std(a) == 0 or np.std(b) == 0:
+        return 0.0
+    return float(np.corrcoef(a, b)[0, 1])
 
 
 def beats_baseline(metrics: dict[str, Any]) -> bool:

@@ -44,11 +44,21 @@ def _num(value: Any) -> str:
 _TASK_EXTRAS = {"top1_accuracy": ("top3_accuracy", "top-3")}
 
 
+def _va(task: dict[str, Any], which: str) -> str:
+    """Valence and arousal figures of an emotion model: MSE each, and r for the model."""
+    if which == "value":
+        return (f" (valence mse {task['valence_mse']:.4g} r {task['valence_r']:.3f}, "
+                f"arousal mse {task['arousal_mse']:.4g} r {task['arousal_r']:.3f})")
+    return f" (valence {task['baseline_valence_mse']:.4g}, arousal {task['baseline_arousal_mse']:.4g}, r 0)"
+
+
 def _task(r: dict[str, Any], which: str) -> str:
     task = r.get("task")
     if not task:
         return ""
     text = f"{task['metric']} {task[which]:.4g}"
+    if task["metric"] == "valence_arousal_mse":
+        return text + _va(task, which)
     extra = _TASK_EXTRAS.get(task["metric"])
     if extra:
         key = extra[0] if which == "value" else f"baseline_{extra[0]}"

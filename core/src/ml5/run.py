@@ -206,7 +206,7 @@ def _check_data(data: Data, spec: ModelSpec, dataset: str) -> None:
         raise RunError(f"dataset {dataset!r} gave {len(data.inputs)} inputs and {len(data.targets)} targets")
 
 
-def model_card(model: TrainedModel, plugin_version: str) -> dict[str, Any]:
+def model_card(model: TrainedModel, plugin_version: str, data_card: Mapping[str, Any] | None = None) -> dict[str, Any]:
     spec = model.spec
     card = {
         "model": spec.title,
@@ -226,6 +226,7 @@ def model_card(model: TrainedModel, plugin_version: str) -> dict[str, Any]:
     }
     if spec.output_labels:
         card["output_labels"] = list(spec.output_labels)
+    card.update(data_card or {})  # what the data set says a host needs to build the inputs
     return card
 
 
@@ -267,7 +268,7 @@ def _train_one(run: Run, model_plan: ModelPlan, console: Any) -> dict[str, Any]:
         "verifications": [],
     }
     plugin = run.plan.registry.plugins.infos.get(model_plan.spec.plugin)
-    card = model_card(trained, plugin.version if plugin else "")
+    card = model_card(trained, plugin.version if plugin else "", data.card)
     inputs = verification_inputs(trained, run.config.run.seed)
     for exporter in model_plan.exporters:
         path = run.folder / "exports" / f"{spec.stem}{exporter.spec.suffix}"

@@ -120,6 +120,8 @@ class ModelSpec:
     #: Names of the outputs where they are categories (the harmony chord vocabulary).
     output_labels: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     description: str = ""
+    #: the task metric of ``ml5.metrics`` the report shows; "" = the one that fits the loss
+    metric: str = ""
 
     def __attrs_post_init__(self) -> None:
         first, last = self.layers[0], self.layers[-1]
@@ -159,6 +161,9 @@ class Data:
     #: Optional predefined split per row ("train"/"validation"/"test"), as some data sets ship.
     split: Any = None
     stats: Mapping[str, Any] = attrs.field(factory=dict)
+    #: facts about the inputs every export must carry in its model card, so a host can build the
+    #: same inputs (e.g. ``input_standardisation``: the per-feature mean and std of training data)
+    card: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen

@@ -12,11 +12,16 @@ SPEC = ml5.ModelSpec(
     layers=[Dense(128, 512, "tanh"), Dense(512, 256, "tanh"), LSTM(256, 128), Dense(128, 64, "tanh")],
     head="tanh",
     loss="mse",
+    metric="valence_arousal",
     input_meaning=(
         "128 audio features: per mel band, the time-mean of a 128-band log-mel spectrogram "
-        "(22,050 Hz mono, n_fft 2048, hop 512, power in dB), standardised per band"
+        "(22,050 Hz mono, n_fft 2048, hop 512, power in dB re 1.0), standardised per band with the "
+        "training data's mean and std (model_card.input_standardisation; ml5-audio computes them)"
     ),
-    output_meaning="emotion embedding: dims 0-31 carry valence, dims 32-63 arousal, each in -1..1",
+    output_meaning=(
+        "emotion embedding (ml5.music.emotion_embedding): dims 0-31 tanh(g·valence), dims 32-63 "
+        "tanh(g·arousal), g from 0.8 to 2.0, valence and arousal in -1..1"
+    ),
     description="Emotion from audio features; the first model of the chain, every other model reads its output.",
 )
 

@@ -16,20 +16,12 @@ import ml5
 import numpy as np
 from ml5.filework import FileResults, Skipped, process_files
 from ml5.music import CHORD_VOCABULARY, emotion_embedding, pitch_name
+from ml5.splits import hold_out_one_piece
 
 from ml5_midi.examples import SETTINGS, VERSION, midi_file_examples, score_file_examples
 
 #: models a symbolic data set can feed: the emotion embedding (or its valence half) in
 MODELS = ("melody", "harmony", "dynamics", "groove")
-VALIDATION_SHARE = 0.1
-
-
-def split_by_piece(key: str, share: float = VALIDATION_SHARE) -> str:
-    """Deterministic split of a piece by the SHA-256 of its key (a file or song id): about
-    ``share`` of the pieces go to "validation", the rest to "train"; every window of a piece
-    lands on the same side, so nothing leaks between them."""
-    bucket = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") / 2**32
-    return "validation" if bucket < share else "train"
 
 
 @attrs.frozen
@@ -122,7 +114,7 @@ def to_data(
         raise ml5.DataError(f"{name}: no usable {model} examples in {examples.files.summary()['files']} file(s){why}")
     x = np.concatenate(inputs).astype(np.float32)
     y = np.concatenate(targets).astype(np.float32)
-    split = _hold_out_one_piece(np.asarray(splits), np.asarray(owners), f"{name} ({model})")
+    split = hold_out_one_piece(np.asarray(splits), np.asarray(owners), f"{name} ({model})")
     splits = split.tolist()
     digest = hashlib.sha256(x.tobytes() + y.tobytes() + "".join(splits).encode()).hexdigest()[:16]
     counts = {s: int((split == s).sum()) for s in ("train", "validation", "test") if (split == s).any()}
@@ -135,26 +127,6 @@ def to_data(
         split=split,
         stats={"examples": len(x), "examples_per_split": counts, **examples.summary()},
     )
-
-
-def _hold_out_one_piece(split: np.ndarray, pieces: np.ndarray, what: str) -> np.ndarray:
-    """Splits stay by piece. When no piece landed in validation or test (a small selection),
-    the piece whose key has the lowest hash is held out; when nothing is left to train on, or
-    only one piece, that is an error — the trainer would otherwise draw rows, and windows of one
-    piece would land on both sides."""
-    distinct = np.unique(pieces)
-    held_out = np.isin(split, ("validation", "test"))
-    if not (~held_out).any():
-        raise ml5.DataError(
-            f"{what}: all {len(distinct)} pieces are in the validation/test split, none to train on; "
-            "use more files (max_files) or a selection with training pieces"
-        )
-    if held_out.any():
-        return split
-    if len(distinct) < 2:
-        raise ml5.DataError(f"{what}: one piece only; a piece must be held out for validation, so give at least two")
-    held = min(distinct, key=lambda p: hashlib.sha256(str(p).encode()).hexdigest())
-    return np.where(pieces == held, "validation", split)
 
 
 def describe(examples: Examples, datas: dict[str, ml5.Data]) -> dict[str, Any]:

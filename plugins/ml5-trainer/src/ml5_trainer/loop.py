@@ -226,7 +226,7 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
         "device": str(device),
         "samples_per_second": samples_seen / seconds if samples_seen and seconds > 0 else None,
         # the task's own measure on held-out data, beside its trivial baseline
-        "task": task_metrics(spec.loss, val_predictions, data.targets[val_rows], data.targets[train_rows]),
+        "task": task_metrics(spec.metric or spec.loss, val_predictions, data.targets[val_rows], data.targets[train_rows]),
     }
     atomic_write(request.folder / "metrics.json", json.dumps(metrics, indent=2) + "\n")
 
