@@ -1,0 +1,253 @@
+"""``ml5 infer INPUT``: the five models on a real audio or MIDI file.
+
+Audio: the features of ``ml5_audio.features`` (standardised with the emotion export's
+``input_standardisation``) go through the full chain. MIDI: the emotion comes from ml5-midi's
+documented proxy (the summary says so), then the four downstream models run on its embedding,
+harmony's second half from the window's last bar. Models run in the C++ MultiModelProcessor when
+ml5-native is installed (with its fallbacks), else in ml5-rtneural's numpy reference engine.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+MIDI_SUFFIXES = (".mid", ".midi", ".kar")
+CHAIN = ("emotion", "melody", "harmony", "dynamics", "groove")
+STEMS = {"emotion": "emotionrecognizer", "melody": "melodytransformer", "harmony": "harmonypredictor",
+         "dynamics": "dynamicsengine", "groove": "groovepredictor"}
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command()
+    def infer(
+        input_file: Path = typer.Argument(..., metavar="INPUT", help="An audio file (WAV, FLAC, OGG, MP3) or a MIDI file."),
+        models: Optional[Path] = typer.Option(None, "--models", "-m", help="Folder of exported models (default: the newest runs/*/exports)."),
+        window: float = typer.Option(0.0, "--window", "-w", help="Seconds per window: one row each (0 = the whole file)."),
+        as_json: bool = typer.Option(False, "--json", help="Print every output as JSON."),
+    ) -> None:
+        """Run the five models on an audio or MIDI file: valence and arousal, pitches, chords, dynamics, groove."""
+        from rich.console import Console
+
+        err = Console(stderr=True, soft_wrap=True)
+        folder = models or _newest_exports()
+        if folder is None or not folder.is_dir():
+            err.print(f"[red]error[/]: {'no models folder: give --models DIR' if folder is None else f'{folder} is not a folder'}",
+                      highlight=False)
+            raise typer.Exit(2)
+        if window < 0:
+            err.print("[red]error[/]: --window must be 0 (whole file) or a number of seconds", highlight=False)
+            raise typer.Exit(2)
+        try:
+            doc = run_inference(input_file, folder, window)
+        except InputError as exc:
+            err.print(f"[red]error[/]: {input_file}: {exc}", highlight=False)
+            raise typer.Exit(1) from None
+        if as_json:
+            sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        else:
+            _print_summary(doc)
+
+
+class InputError(ValueError):
+    """The input file cannot be read; the message says why."""
+
+
+def _newest_exports() -> Path | None:
+    runs = sorted(Path("runs").glob("*/exports"), key=lambda p: p.stat().st_mtime) if Path("runs").is_dir() else []
+    return runs[-1] if runs else None
+
+
+def _card(folder: Path, name: str) -> dict[str, Any]:
+    try:
+        return json.loads((folder / f"{STEMS[name]}.json").read_text()).get("model_card") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+class _Engines:
+    """The five models from one folder: the C++ processor if installed, else the numpy reference."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        try:
+            import ml5_native
+        except ImportError:
+            ml5_native = None
+        self.sources: dict[str, str] = {}
+        if ml5_native is not None:
+            self.engine = "ml5-native MultiModelProcessor"
+            self.processor = ml5_native.Processor()
+            for status in self.processor.initialize(str(folder)):
+                self.sources[status.model] = "network" if status.loaded else f"fallback ({status.reason})"
+        else:
+            from ml5_rtneural.reference import Engine
+
+            self.engine, self.processor, self.numpy = "numpy reference (ml5-rtneural)", None, {}
+            for name in CHAIN:
+                path = folder / f"{STEMS[name]}.json"
+                if path.is_file():
+                    self.numpy[name] = Engine.load(path)
+                    self.sources[name] = "network"
+                else:
+                    self.sources[name] = "not run (no file; fallbacks need ml5-native)"
+
+    def one(self, name: str, x: Any) -> Any:
+        import numpy as np
+
+        x = np.asarray(x, np.float32)
+        if self.processor is not None:
+            return self.processor.infer(name, x)
+        engine = self.numpy.get(name)
+        return engine.forward(x).astype(np.float32) if engine else None
+
+    def chain(self, features: Any) -> dict[str, Any]:
+        import numpy as np
+
+        if self.processor is not None:
+            return dict(self.processor.run(np.asarray(features, np.float32)))
+        emotion = self.one("emotion", features)
+        if emotion is None:
+            return {"emotion": None, **{m: None for m in CHAIN[1:]}}
+        return {"emotion": emotion, **self.downstream(emotion, np.asarray(features, np.float32)[:64])}
+
+    def downstream(self, emotion: Any, low_bands: Any) -> dict[str, Any]:
+        import numpy as np
+
+        return {
+            "melody": self.one("melody", emotion),
+            "harmony": self.one("harmony", np.concatenate([emotion, low_bands])),
+            "dynamics": self.one("dynamics", emotion[:32]),
+            "groove": self.one("groove", emotion),
+        }
+
+
+def run_inference(path: Path, folder: Path, window: float) -> dict[str, Any]:
+    """Everything ``ml5 infer --json`` prints."""
+    if not path.is_file():
+        raise InputError("no such file")
+    engines = _Engines(folder)
+    if path.suffix.lower() in MIDI_SUFFIXES:
+        rows, source = _midi_rows(path, engines, window), "the ml5-midi emotion proxy (the file has no audio)"
+    else:
+        rows, source = _audio_rows(path, engines, window, folder), "EmotionRecognizer on the audio features"
+    return {
+        "input": str(path),
+        "models_folder": str(folder),
+        "engine": engines.engine,
+        "emotion_from": source,
+        "models": engines.sources,
+        "rows": rows,
+    }
+
+
+def _audio_rows(path: Path, engines: _Engines, window: float, folder: Path) -> list[dict[str, Any]]:
+    import numpy as np
+
+    from ml5_audio import features as fx
+
+    try:
+        samples = fx.load_audio(path)
+    except fx.AudioError as exc:
+        raise InputError(str(exc)) from None
+    mel = fx.mel_db(samples)
+    duration = len(samples) / fx.SAMPLE_RATE
+    spans = _spans(duration, window)
+    raw = (fx.song_features(mel)[None, :] if not window else
+           fx.window_features(mel, np.array([(a + b) / 2 for a, b in spans]), window))
+    card = _card(folder, "emotion").get("input_standardisation")
+    inputs = fx.standardise(raw, card) if card else raw
+    rows = []
+    for (begin, end), x in zip(spans, inputs):
+        rows.append(_row(begin, end, engines.chain(x), standardised=bool(card)))
+    return rows
+
+
+def _midi_rows(path: Path, engines: _Engines, window: float) -> list[dict[str, Any]]:
+    import numpy as np
+    from ml5.music import emotion_embedding
+    from ml5_midi.bands import bar_bands
+    from ml5_midi.emotion import proxy_emotion
+    from ml5_midi.piece import read_midi
+
+    try:
+        piece = read_midi(path)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    end_beat = float(piece.end.max())
+    duration = float(piece.seconds(end_beat))
+    rows = []
+    for begin, end in _spans(duration, window):
+        b0, b1 = _beat_at(piece, begin), min(_beat_at(piece, end), end_beat)
+        if b1 <= b0:
+            continue
+        valence, arousal = proxy_emotion(piece, b0, b1)
+        emotion = emotion_embedding(valence, arousal)
+        last_bar = piece.bar_start[piece.bar_start < b1]
+        bar0 = float(last_bar[-1]) if len(last_bar) else b0
+        bands = bar_bands(piece, bar0, max(b1, bar0 + 1e-6))
+        outputs = {"emotion": emotion, **engines.downstream(emotion, np.asarray(bands, np.float32))}
+        rows.append(_row(begin, end, outputs))
+    return rows
+
+
+def _beat_at(piece: Any, seconds: float) -> float:
+    """The beat at a time in seconds (inverse of the tempo map)."""
+    import numpy as np
+
+    grid = np.linspace(0, float(piece.end.max()) + 1, 4096)
+    return float(np.interp(seconds, piece.seconds(grid), grid))
+
+
+def _spans(duration: float, window: float) -> list[tuple[float, float]]:
+    if not window or window >= duration:
+        return [(0.0, duration)]
+    starts = [i * window for i in range(int(duration // window))]
+    return [(s, s + window) for s in starts]
+
+
+def _row(begin: float, end: float, outputs: dict[str, Any], standardised: bool = True) -> dict[str, Any]:
+    from ml5.music import embedding_emotion
+
+    row: dict[str, Any] = {"start": round(begin, 3), "end": round(end, 3)}
+    emotion = outputs.get("emotion")
+    if emotion is not None:
+        valence, arousal = embedding_emotion(emotion)
+        row.update(valence=float(valence), arousal=float(arousal))
+    if not standardised:
+        row["note"] = "the emotion export has no input_standardisation: raw features were used"
+    row["outputs"] = {k: None if v is None else [float(x) for x in v] for k, v in outputs.items()}
+    return row
+
+
+def _print_summary(doc: dict[str, Any]) -> None:
+    import numpy as np
+    from ml5.music import CHORD_VOCABULARY, DYNAMICS_PARAMETERS, pitch_name
+    from rich.console import Console
+
+    out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    out.print(f"{doc['input']}: models from {doc['models_folder']} ({doc['engine']}); emotion from {doc['emotion_from']}",
+              highlight=False)
+    off = [f"{m}: {s}" for m, s in doc["models"].items() if s != "network"]
+    out.print("fallbacks: " + ("; ".join(off) if off else "none, every model ran its network"), highlight=False)
+    for row in doc["rows"]:
+        o = row["outputs"]
+        out.print(f"\n[bold]{row['start']:.1f}–{row['end']:.1f} s[/]  valence {row.get('valence', float('nan')):+.2f}  "
+                  f"arousal {row.get('arousal', float('nan')):+.2f}" + (f"  ({row['note']})" if "note" in row else ""))
+        if o.get("melody"):
+            top = np.argsort(o["melody"])[::-1][:6]
+            out.print("  pitches: " + ", ".join(f"{pitch_name(int(p))} {o['melody'][p]:.2f}" for p in top), highlight=False)
+        if o.get("harmony"):
+            top = np.argsort(o["harmony"])[::-1][:3]
+            out.print("  chords:  " + ", ".join(f"{CHORD_VOCABULARY[c]} {o['harmony'][c]:.2f}" for c in top), highlight=False)
+        if o.get("dynamics"):
+            out.print("  dynamics: " + ", ".join(f"{n} {v:.2f}" for n, v in zip(DYNAMICS_PARAMETERS, o["dynamics"])),
+                      highlight=False)
+        if o.get("groove"):
+            g = o["groove"]
+            out.print("  groove timing (16ths):   " + " ".join(f"{v:+.2f}" for v in g[:16]), highlight=False)
+            out.print("  groove velocity offsets: " + " ".join(f"{v:+.2f}" for v in g[16:]), highlight=False)
