@@ -58,8 +58,8 @@ PLUGINS = {
                            "./plugins/ml5-trainer"],
     "plugins/ml5-audio": [],
     # its run test trains the emotion model and runs `ml5 infer` on the export (MIDI input too)
-    "plugins/ml5-deam": ["./plugins/ml5-audio[infer]", "./plugins/ml5-rtneural", "./plugins/ml5-midi",
-                         "./plugins/ml5-emotion", "./plugins/ml5-trainer"],
+    "plugins/ml5-deam": ["./plugins/ml5-audio[infer]", "./plugins/ml5-rtneural", "./plugins/ml5-midi", "./plugins/ml5-trainer",
+                         "./plugins/ml5-synthetic", *(f"./plugins/ml5-{m}" for m in ("emotion", "melody", "harmony", "dynamics", "groove"))],
     "plugins/ml5-trainer": [],
     "plugins/ml5-rtneural": ["torch"],
     "native": ["torch", "./plugins/ml5-rtneural"],

@@ -127,37 +127,62 @@ def ml5_problems(path):
 def test_run_beats_the_mean_and_infer_reads_the_audio(deam, tmp_path):
     pytest.importorskip("ml5_trainer")
     config = tmp_path / "ml5.toml"
+    # emotion on DEAM; the four downstream models briefly on the synthetic set, so that `ml5 infer`
+    # has a whole chain of networks to run
+    others = "".join(f"[models.{m}.options]\nsamples = 256\n[models.{m}.train]\nepochs = 2\n"
+                     for m in ("melody", "harmony", "dynamics", "groove"))
     config.write_text(f'[train]\nepochs = 40\nbatch_size = 8\npatience = 10\n[models.emotion]\ndataset = "deam"\npath = "{deam}"\n'
-                      "[models.emotion.options]\nlabels = \"dynamic\"\n")
-    run = run_cli("run", "--plugins", "emotion", "--config", str(config), "--out", str(tmp_path / "run"))
+                      "[models.emotion.options]\nlabels = \"dynamic\"\n" + others)
+    pytest.importorskip("ml5_melody")
+    run = run_cli("run", "--config", str(config), "--out", str(tmp_path / "run"))
     assert run.returncode == 0, run.stderr[-2000:]
-    (emotion,) = json.loads((tmp_path / "run" / "report.json").read_text())["models"]
+    emotion = next(m for m in json.loads((tmp_path / "run" / "report.json").read_text())["models"] if m["model"] == "emotion")
     task = emotion["task"]
     assert task["metric"] == "valence_arousal_mse" and task["value"] < task["baseline"]
     assert task["arousal_r"] > 0.5
     card = json.loads((tmp_path / "run" / "exports" / "emotionrecognizer.json").read_text())["model_card"]
     assert len(card["input_standardisation"]["mean"]) == 128
-    loud = deam / "MEMD_audio" / "2.mp3"
-    doc = json.loads(run_cli("infer", str(loud), "--models", str(tmp_path / "run" / "exports"), "--json").stdout)
-    assert doc["emotion_from"].startswith("EmotionRecognizer") and len(doc["rows"]) == 1
-    assert "note" not in doc["rows"][0]  # standardised with the card's statistics
-    windows = json.loads(run_cli("infer", str(loud), "--models", str(tmp_path / "run" / "exports"), "--json",
-                                 "--window", "4").stdout)
-    assert [r["start"] for r in windows["rows"]] == [0.0, 4.0, 8.0, 12.0]
-    bad = run_cli("infer", str(deam / "MEMD_audio" / "998.mp3"), "--models", str(tmp_path / "run" / "exports"))
+    exports = tmp_path / "run" / "exports"
+    bad = run_cli("infer", str(deam / "MEMD_audio" / "998.mp3"), "--models", str(exports))
     assert bad.returncode == 1 and "998.mp3: not a decodable audio file" in bad.stderr
-    midi_infer(tmp_path, tmp_path / "run" / "exports")
+    assert len(bad.stderr.strip().splitlines()[-1]) < 300
+    song = midi_summary(tmp_path, exports)
+    summary = run_cli("infer", str(deam / "MEMD_audio" / "2.mp3"), "--models", str(exports))
+    assert "emotion from EmotionRecognizer on the audio features" in summary.stdout and "chords:" in summary.stdout
+    wav, mp3 = engines_agree(deam / "MEMD_audio" / "3.wav", exports), engines_agree(deam / "MEMD_audio" / "2.mp3", exports)
+    for doc in (wav, mp3):
+        assert doc["emotion_from"].startswith("EmotionRecognizer") and "note" not in doc["rows"][0]  # standardised
+        assert [r["start"] for r in doc["rows"]] == [0.0, 4.0, 8.0, 12.0]
+    midi = engines_agree(song, exports)
+    assert midi["emotion_from"].startswith("the ml5-midi emotion proxy") and len(midi["rows"]) == 4
 
 
-def midi_infer(tmp_path, exports):
-    """A MIDI file: the emotion from the proxy, then the four downstream models."""
+def midi_summary(tmp_path, exports):
+    """A MIDI file: the emotion from the proxy, then the four downstream models, as a summary."""
     ml5_midi_testing = pytest.importorskip("ml5_midi.testing")
     song = ml5_midi_testing.write_midi(tmp_path / "song.mid", [[(b, 1, 60 + (b % 8), 90) for b in range(32)]],
                                        tempos=[(0, 120)])
     summary = run_cli("infer", str(song), "--models", str(exports))
     assert summary.returncode == 0, summary.stderr
-    assert "emotion from the ml5-midi emotion proxy" in summary.stdout
+    assert "emotion from the ml5-midi emotion proxy" in summary.stdout and "fallbacks: none" in summary.stdout
     for line in ("valence", "pitches:", "chords:", "dynamics: velocity_mean", "groove timing"):
         assert line in summary.stdout, line
-    rows = json.loads(run_cli("infer", str(song), "--models", str(exports), "--json", "--window", "4").stdout)["rows"]
-    assert len(rows) == 4 and all(len(r["outputs"]["melody"]) == 128 for r in rows)
+    return song
+
+
+def engines_agree(path, exports):
+    """`ml5 infer --json` (the C++ processor) and the numpy reference engine (run here, in
+    process) give the same outputs within 1e-5."""
+    pytest.importorskip("ml5_native")
+    from ml5_audio.infer import run_inference
+
+    result = run_cli("infer", str(path), "--models", str(exports), "--json", "--engine", "native", "--window", "4")
+    assert result.returncode == 0, result.stderr
+    native = json.loads(result.stdout)
+    reference = run_inference(path, exports, 4.0, "reference")
+    assert native["engine"] != reference["engine"] and len(native["rows"]) == len(reference["rows"])
+    for a, b in zip(native["rows"], reference["rows"]):
+        for name, values in a["outputs"].items():
+            assert values is not None and b["outputs"][name] is not None, (path.name, name)
+            assert np.abs(np.asarray(values) - np.asarray(b["outputs"][name])).max() <= 1e-5, (path.name, name)
+    return native

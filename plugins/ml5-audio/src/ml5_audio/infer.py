@@ -29,6 +29,7 @@ def register(cli: typer.Typer) -> None:
         models: Optional[Path] = typer.Option(None, "--models", "-m", help="Folder of exported models (default: the newest runs/*/exports)."),
         window: float = typer.Option(0.0, "--window", "-w", help="Seconds per window: one row each (0 = the whole file)."),
         as_json: bool = typer.Option(False, "--json", help="Print every output as JSON."),
+        engine: str = typer.Option("auto", "--engine", help="auto (native if installed), native, or reference (numpy)."),
     ) -> None:
         """Run the five models on an audio or MIDI file: valence and arousal, pitches, chords, dynamics, groove."""
         from rich.console import Console
@@ -39,11 +40,14 @@ def register(cli: typer.Typer) -> None:
             err.print(f"[red]error[/]: {'no models folder: give --models DIR' if folder is None else f'{folder} is not a folder'}",
                       highlight=False)
             raise typer.Exit(2)
+        if engine not in ("auto", "native", "reference"):
+            err.print(f"[red]error[/]: --engine {engine!r}: use auto, native or reference", highlight=False)
+            raise typer.Exit(2)
         if window < 0:
             err.print("[red]error[/]: --window must be 0 (whole file) or a number of seconds", highlight=False)
             raise typer.Exit(2)
         try:
-            doc = run_inference(input_file, folder, window)
+            doc = run_inference(input_file, folder, window, engine)
         except InputError as exc:
             err.print(f"[red]error[/]: {input_file}: {exc}", highlight=False)
             raise typer.Exit(1) from None
@@ -72,12 +76,15 @@ def _card(folder: Path, name: str) -> dict[str, Any]:
 class _Engines:
     """The five models from one folder: the C++ processor if installed, else the numpy reference."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, engine: str = "auto") -> None:
         self.folder = folder
-        try:
-            import ml5_native
-        except ImportError:
-            ml5_native = None
+        ml5_native = None
+        if engine != "reference":
+            try:
+                import ml5_native
+            except ImportError:
+                if engine == "native":
+                    raise InputError("--engine native: ml5-native is not installed") from None
         self.sources: dict[str, str] = {}
         if ml5_native is not None:
             self.engine = "ml5-native MultiModelProcessor"
@@ -126,11 +133,11 @@ class _Engines:
         }
 
 
-def run_inference(path: Path, folder: Path, window: float) -> dict[str, Any]:
+def run_inference(path: Path, folder: Path, window: float, engine: str = "auto") -> dict[str, Any]:
     """Everything ``ml5 infer --json`` prints."""
     if not path.is_file():
         raise InputError("no such file")
-    engines = _Engines(folder)
+    engines = _Engines(folder, engine)
     if path.suffix.lower() in MIDI_SUFFIXES:
         rows, source = _midi_rows(path, engines, window), "the ml5-midi emotion proxy (the file has no audio)"
     else:
