@@ -24,7 +24,7 @@ from ml5.filework import process_files  # noqa: E402
 from ml5_audio.features import SETTINGS, file_features  # noqa: E402
 from ml5_audio.testing import chord_music, write_audio  # noqa: E402
 
-FILES = 24
+FILES = 48
 CLIP_SECONDS = 45.0
 RATE = 44_100
 SUMMARY: dict[str, dict[str, float]] = {}

@@ -102,40 +102,59 @@ def _store(path: Path, write: Callable[[Any], None], mode: str) -> None:
         pass
 
 
-def _one(func: Callable[[str, dict], Arrays], path: str, settings: dict, folder: str | None) -> tuple[str, Any]:
-    """Runs in a worker: ("cached" | "computed", arrays) or ("skip-cached" | "skip", reason)."""
-    import numpy as np
-
+def _lookup(path: str, folder: Path | None) -> tuple[str | None, tuple[str, Any] | None]:
+    """In the parent: the file's digest, and its outcome if the cache already holds one (so a
+    cached run starts no worker at all)."""
     try:
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError as exc:
-        return "skip", f"cannot read: {exc.strerror or exc}"
-    entries = Path(folder) if folder else None
-    if entries is not None:
-        done, skip = _entry(entries, digest, ".npz"), _entry(entries, digest, ".skip.json")
+        return None, ("skip", f"cannot read: {exc.strerror or exc}")
+    if folder is not None:
+        done, skip = _entry(folder, digest, ".npz"), _entry(folder, digest, ".skip.json")
         if done.exists() and (cached := _read_entry(done)) is not None:
-            return "cached", cached
+            return digest, ("cached", cached)
         if skip.exists():
             try:
-                return "skip-cached", json.loads(skip.read_text())["reason"]
+                return digest, ("skip-cached", json.loads(skip.read_text())["reason"])
             except (OSError, ValueError, KeyError):
                 pass
+    return digest, None
+
+
+def _compute(func: Callable[[str, dict], Arrays], path: str, settings: dict, folder: str | None, digest: str) -> tuple[str, Any]:
+    """Runs in a worker: ("computed", arrays) or ("skip", reason), stored in the cache."""
+    import numpy as np
+
+    entries = Path(folder) if folder else None
     try:
         arrays = func(path, settings)
     except SkipFile as exc:
         reason = str(exc)
         if entries is not None:
-            _store(skip, lambda f: json.dump({"file": path, "reason": reason}, f), "w")
+            _store(_entry(entries, digest, ".skip.json"), lambda f: json.dump({"file": path, "reason": reason}, f), "w")
         return "skip", reason
     except Exception as exc:  # a reader bug or an input no reader foresaw: skipped, not cached
         return "skip", f"{type(exc).__name__}: {exc}"
     if entries is not None:
-        _store(done, lambda f: np.savez(f, **arrays), "wb")
+        _store(_entry(entries, digest, ".npz"), lambda f: np.savez(f, **arrays), "wb")
     return "computed", arrays
 
 
+def _one_thread_each() -> None:
+    """Worker start: one BLAS/OpenMP thread per worker — the pool already fills the cores, and
+    numpy's threads in every worker would fight over them (measured: no gain from 2 workers
+    until this). Set before numpy is imported here; threadpoolctl covers it if it already was."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
 def _star(job: tuple) -> tuple[str, Any]:
-    return _one(*job)
+    return _compute(*job)
 
 
 def _workers(requested: int, jobs: int) -> int:
@@ -161,31 +180,43 @@ def process_files(
     folder = cache_root() / namespace / settings_key(settings) if cache else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(func, str(p), settings, str(folder) if folder else None) for p in files]
-    n_workers = _workers(workers, len(jobs))
-    outcomes: list[tuple[str, Any]] = []
+    outcomes: list[tuple[str, Any] | None] = [None] * len(files)
+    pending: list[tuple[int, tuple]] = []
     skipped_so_far = 0
     with _progress(description or namespace) as progress:
-        task = progress.add_task(description or namespace, total=len(jobs), skipped=0)
+        task = progress.add_task(description or namespace, total=len(files), skipped=0)
+        for i, path in enumerate(files):
+            digest, outcome = _lookup(str(path), folder)
+            if outcome is None:
+                pending.append((i, (func, str(path), settings, str(folder) if folder else None, digest)))
+                continue
+            outcomes[i] = outcome
+            skipped_so_far += outcome[0].startswith("skip")
+            progress.update(task, advance=1, skipped=skipped_so_far)
+        n_workers = _workers(workers, len(pending))
+        pool = None
         if n_workers == 1:
-            stream: Iterable[tuple[str, Any]] = map(_star, jobs)
-            pool = None
+            stream: Iterable[tuple[str, Any]] = map(_star, (job for _, job in pending))
         else:
             import multiprocessing
 
             # spawn, not fork: the parent may already hold torch's thread pools
-            pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"))
-            stream = pool.map(_star, jobs, chunksize=max(1, min(16, len(jobs) // (n_workers * 8))))
+            pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_one_thread_each)
+            chunk = max(1, min(16, len(pending) // (n_workers * 8)))
+            stream = pool.map(_star, (job for _, job in pending), chunksize=chunk)
         try:
-            for outcome in stream:
-                outcomes.append(outcome)
+            for (i, _), outcome in zip(pending, stream):
+                outcomes[i] = outcome
                 skipped_so_far += outcome[0].startswith("skip")
                 progress.update(task, advance=1, skipped=skipped_so_far)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
     results, skipped, from_cache, computed = [], [], 0, 0
-    for path, (kind, value) in zip(files, outcomes):
+    for path, done in zip(files, outcomes):
+        assert done is not None
+        kind, value = done
         from_cache += kind in ("cached", "skip-cached")
         computed += kind in ("computed", "skip")
         if kind.startswith("skip"):
