@@ -58,7 +58,7 @@ PLUGINS = {
                            "./plugins/ml5-trainer"],
     "plugins/ml5-audio": [],
     # its run test trains the emotion model and runs `ml5 infer` on the export (MIDI input too)
-    "plugins/ml5-deam": ["./plugins/ml5-audio[infer]", "./plugins/ml5-rtneural", "./plugins/ml5-midi", "./plugins/ml5-trainer",
+    "plugins/ml5-deam": ["./plugins/ml5-audio", "./plugins/ml5-rtneural", "./plugins/ml5-midi", "./plugins/ml5-trainer",
                          "./plugins/ml5-synthetic", *(f"./plugins/ml5-{m}" for m in ("emotion", "melody", "harmony", "dynamics", "groove"))],
     "plugins/ml5-trainer": [],
     "plugins/ml5-rtneural": ["torch"],
