@@ -29,3 +29,25 @@ def test_nothing_to_train_on_or_one_piece_is_an_error():
         hold_out_one_piece(np.array(["test", "test", "validation"]), np.array(["a", "a", "b"]), "gmd (groove)")
     with pytest.raises(ml5.DataError, match="one piece only"):
         hold_out_one_piece(np.array(["train", "train"]), np.array(["a", "a"]), "corpus (melody)")
+
+
+def test_windowed_work_equals_work_on_the_whole_piece(tmp_path, monkeypatch):
+    """Each phrase is computed on ``Piece.around`` (linear time); it must change no number:
+    held notes across phrases, a drone over the whole piece, drums, a tempo change."""
+    from ml5_midi import examples
+    from ml5_midi.piece import Piece, read_midi
+    from ml5_midi.testing import drum_bar, write_midi
+
+    rng = np.random.default_rng(0)
+    melody = [(0.5 * i, float(rng.choice([0.25, 0.5, 3.0])), int(rng.integers(60, 84)), int(rng.integers(40, 120)))
+              for i in range(64)]
+    drone = [(0.0, 32.0, 36, 70)]
+    drums = [n for bar in range(8) for n in drum_bar(bar)]
+    piece = read_midi(write_midi(tmp_path / "p.mid", [melody, drone, drums], drums=[False, False, True],
+                                 tempos=[(0, 100), (12, 140)], pedal=[(2, 9)]))
+    windowed = examples.piece_examples(piece, 2)
+    monkeypatch.setattr(Piece, "around", lambda self, begin, end: self)
+    whole = examples.piece_examples(piece, 2)
+    assert windowed.keys() == whole.keys()
+    for name in whole:
+        assert np.array_equal(np.asarray(windowed[name]), np.asarray(whole[name])), name

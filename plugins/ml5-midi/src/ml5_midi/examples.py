@@ -16,7 +16,7 @@ from ml5_midi.emotion import proxy_emotion
 from ml5_midi.piece import Piece, read_midi
 
 #: bump on any change to a target, the proxy, the bands or the readers: it is part of every cache key
-VERSION = "1"
+VERSION = "2"
 
 #: per-file settings a data set may change (its options), with their defaults
 SETTINGS = {"phrase_bars": 2}
@@ -30,18 +30,21 @@ FIELDS = {
 }
 
 
-def piece_examples(piece: Piece, phrase_bars: int) -> dict[str, list]:
+def piece_examples(whole: Piece, phrase_bars: int) -> dict[str, list]:
     rows: dict[str, list] = {name: [] for name in FIELDS}
-    keep = piece.bar_length > 1e-6
-    starts, lengths = piece.bar_start[keep], piece.bar_length[keep]
-    nums, dens = piece.bar_numerator[keep], piece.bar_denominator[keep]
+    keep = whole.bar_length > 1e-6
+    starts, lengths = whole.bar_start[keep], whole.bar_length[keep]
+    nums, dens = whole.bar_numerator[keep], whole.bar_denominator[keep]
     ends = starts + lengths
-    last_onset = float(piece.start.max())
+    last_onset = float(whole.start.max())
     for first in range(0, len(starts), phrase_bars):
         bars = range(first, min(first + phrase_bars, len(starts)))
         begin, end = float(starts[bars[0]]), float(ends[bars[-1]])
         if begin > last_onset:
             break
+        # only the notes that can matter to this phrase (and the bar before it): linear time
+        reach = float(ends[list(bars)].max())
+        piece = whole.around((float(starts[first - 1]) if first > 0 else begin) - 1.0, reach)
         inside = (piece.start >= begin) & (piece.start < end)
         if not inside.any():
             continue

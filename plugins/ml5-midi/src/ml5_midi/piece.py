@@ -43,6 +43,25 @@ class Piece:
     tempo_qpm: np.ndarray  # (t,) quarter notes per minute
     pedal: np.ndarray = attrs.field(factory=lambda: np.zeros((0, 2)))  # (p, 2) sustain-down intervals, beats
     performed: bool = True  # velocities and timing from a performance (False: a notated score)
+    #: per note, facts that look past any window, computed once on the whole piece (make_piece):
+    #: the next onset on the same track (inf if none), and whether nothing sounds for more than
+    #: a 16th after the note ends
+    next_onset_in_track: np.ndarray = attrs.field(factory=lambda: np.zeros(0))
+    rest_after: np.ndarray = attrs.field(factory=lambda: np.zeros(0, bool))
+
+    def around(self, begin: float, end: float) -> Piece:
+        """The same piece with only the notes that can sound in [begin, end) — every note starting
+        from ``begin`` minus the longest note, up to ``end`` — so that work on a window costs the
+        window, not the whole piece. Bars, tempo map, pedal and the per-note facts are kept."""
+        longest = float((self.end - self.start).max()) if len(self.start) else 0.0
+        lo = int(np.searchsorted(self.start, begin - longest - 1e-9, side="left"))
+        hi = int(np.searchsorted(self.start, end, side="right"))
+        picked = slice(lo, hi)
+        return attrs.evolve(
+            self, start=self.start[picked], end=self.end[picked], pitch=self.pitch[picked],
+            velocity=self.velocity[picked], drum=self.drum[picked], track=self.track[picked],
+            next_onset_in_track=self.next_onset_in_track[picked], rest_after=self.rest_after[picked],
+        )
 
     @property
     def pitched(self) -> np.ndarray:
@@ -207,7 +226,28 @@ def make_piece(
     tempo_beat, tempo_qpm = tempo_beat[order], tempo_qpm[order]
     last = np.r_[tempo_beat[1:] != tempo_beat[:-1], True]
     tempo_beat, tempo_qpm = tempo_beat[last], tempo_qpm[last]
+    next_onset, rest_after = _lookahead(start, end, track)
     total = float(max(end.max(), start.max() + 1e-6))  # a zero-length note at the very end still gets its bar
     bar_arrays = bars if bars is not None else bars_from_signatures(signatures, total)
     return Piece(start, end, pitch, velocity, drum, track, *bar_arrays, tempo_beat, tempo_qpm,
-                 np.asarray(pedal, np.float64).reshape(-1, 2), performed)
+                 np.asarray(pedal, np.float64).reshape(-1, 2), performed, next_onset, rest_after)
+
+
+REST = 0.25  # beats: a gap longer than a 16th is a rest
+
+
+def _lookahead(start: np.ndarray, end: np.ndarray, track: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per note (notes sorted by onset): the next later onset on its track, and whether it is
+    followed by a rest — no note still sounding at its end, the next onset more than REST away."""
+    next_onset = np.full(len(start), np.inf)
+    for t in np.unique(track):
+        mine = np.flatnonzero(track == t)
+        onsets = np.unique(start[mine])
+        after = np.searchsorted(onsets, start[mine], side="right")
+        has = after < len(onsets)
+        next_onset[mine[has]] = onsets[after[has]]
+    ends_so_far = np.maximum.accumulate(end)  # latest end among notes started so far
+    after = np.searchsorted(start, end, side="right")  # notes starting at or before each end
+    covering = np.where(after > 0, ends_so_far[np.maximum(after - 1, 0)], -np.inf) > end + 1e-9
+    following = np.where(after < len(start), start[np.minimum(after, len(start) - 1)], np.inf)
+    return next_onset, ~covering & (following - end > REST)

@@ -74,7 +74,10 @@ def piece_from_score(score: object) -> Piece:
             lengths.append(float(m.duration.quarterLength) or (signature.barDuration.quarterLength if signature else 4.0))
             nums.append(signature.numerator if signature else 4)
             dens.append(signature.denominator if signature else 4)
-        bars = (np.array(starts), np.array(lengths), np.array(nums), np.array(dens))
+        # a measure never reaches past the next one (music21 can report a longer duration)
+        starts_a, lengths_a = np.array(starts), np.array(lengths)
+        lengths_a[:-1] = np.minimum(lengths_a[:-1], np.diff(starts_a))
+        bars = (starts_a, lengths_a, np.array(nums), np.array(dens))
     signatures = [
         (float(ts.getOffsetInHierarchy(score)), ts.numerator, ts.denominator)
         for ts in score.recurse().getElementsByClass(meter.TimeSignature)  # type: ignore[attr-defined]

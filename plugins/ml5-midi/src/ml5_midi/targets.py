@@ -142,29 +142,9 @@ def _clip01(x: float) -> float:
 def _articulation(piece: Piece, idx: np.ndarray) -> np.ndarray:
     """For each sounding note of ``idx`` that its track plays on after: sounding length / time
     to the track's next onset, at most 1 (0 staccato .. 1 legato)."""
-    ratios = []
-    for track in np.unique(piece.track[idx]):
-        starts = np.unique(piece.start[piece.track == track])  # sorted
-        mine = idx[(piece.track[idx] == track) & piece.sounding[idx]]
-        nxt = np.searchsorted(starts, piece.start[mine], side="right")
-        has_next = nxt < len(starts)
-        gap = starts[nxt[has_next]] - piece.start[mine][has_next]
-        ratios.append(np.minimum(1.0, (piece.end[mine] - piece.start[mine])[has_next] / gap))
-    return np.concatenate(ratios) if ratios else np.zeros(0)
-
-
-def _followed_by_rest(piece: Piece, idx: np.ndarray) -> np.ndarray:
-    """For each note of ``idx``: whether, once it ends, nothing sounds for more than a 16th —
-    no other note still sounding at its end, and the next onset more than a 16th away."""
-    order = np.argsort(piece.start, kind="stable")
-    starts = piece.start[order]
-    # latest end among the notes that started before each position (running maximum)
-    ends_so_far = np.maximum.accumulate(piece.end[order])
-    end = piece.end[idx]
-    after = np.searchsorted(starts, end, side="right")  # notes starting at or before this end
-    covering = np.where(after > 0, ends_so_far[np.maximum(after - 1, 0)], -np.inf) > end + 1e-9
-    next_onset = np.where(after < len(starts), starts[np.minimum(after, len(starts) - 1)], np.inf)
-    return ~covering & (next_onset - end > STEP)
+    mine = idx[piece.sounding[idx] & np.isfinite(piece.next_onset_in_track[idx])]
+    gap = piece.next_onset_in_track[mine] - piece.start[mine]
+    return np.minimum(1.0, (piece.end[mine] - piece.start[mine]) / gap)
 
 
 def dynamics_parameters(piece: Piece, begin: float, end: float, bar_starts: np.ndarray) -> np.ndarray:
@@ -191,7 +171,7 @@ def dynamics_parameters(piece: Piece, begin: float, end: float, bar_starts: np.n
     # chord spread: velocity range among notes struck together (same onset)
     groups = [v[onset == t] for t in times]
     chord_ranges = [g.max() - g.min() for g in groups if len(g) > 1]
-    released = v[_followed_by_rest(piece, idx) | (onset == times[-1])]
+    released = v[piece.rest_after[idx] | (onset == times[-1])]
     loudness = np.array([g.mean() for g in groups])
     rises = np.diff(loudness)
     pedal = piece.pedal
