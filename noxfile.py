@@ -56,6 +56,8 @@ PLUGINS = {
     "plugins/ml5-gmd": ["./plugins/ml5-midi", "./plugins/ml5-groove", "./plugins/ml5-dynamics", "./plugins/ml5-trainer"],
     "plugins/ml5-emopia": ["./plugins/ml5-midi", *(f"./plugins/ml5-{m}" for m in ("melody", "dynamics", "groove")),
                            "./plugins/ml5-trainer"],
+    "plugins/ml5-maestro": ["./plugins/ml5-midi", "./plugins/ml5-dynamics", "./plugins/ml5-melody"],
+    "plugins/ml5-lakh": ["./plugins/ml5-midi", "./plugins/ml5-melody", "./plugins/ml5-harmony"],
     "plugins/ml5-audio": [],
     # its run test trains the emotion model and runs `ml5 infer` on the export (MIDI input too)
     "plugins/ml5-deam": ["./plugins/ml5-audio", "./plugins/ml5-rtneural", "./plugins/ml5-midi", "./plugins/ml5-trainer",

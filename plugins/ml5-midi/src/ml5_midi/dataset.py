@@ -30,6 +30,7 @@ class Examples:
 
     files: FileResults
     extra_skipped: tuple[Skipped, ...] = ()  # found while indexing (a CSV row naming no file …)
+    root: Path | None = None  # files are named relative to it
 
     @property
     def skipped(self) -> list[Skipped]:
@@ -68,7 +69,7 @@ def collect(
         work, files, settings=settings, namespace=f"{kind}-examples", workers=int(options.get("workers", 0)),
         description=description, root=root,
     )
-    return Examples(results, tuple(extra_skipped))
+    return Examples(results, tuple(extra_skipped), root)
 
 
 def to_data(
@@ -86,9 +87,13 @@ def to_data(
         raise ml5.DataError(f"{name}: no data for model {model!r} (symbolic data feeds {', '.join(MODELS)})")
     inputs, targets, splits, owners = [], [], [], []
     labelled = 0
+    drums_only: list[Skipped] = []
     for path, arrays in examples.files.results:
         va = np.asarray(arrays[f"{model}_va"], dtype=np.float64).reshape(-1, 2)
         if not len(va):
+            if model in ("melody", "harmony") and bool(arrays["stat_drum_only"][0]):
+                name = path.relative_to(examples.root).as_posix() if examples.root else str(path)
+                drums_only.append(Skipped(name, f"drums only: no pitch for {model}"))
             continue
         label = emotion_of(path)
         if label is not None:
@@ -125,8 +130,17 @@ def to_data(
         fingerprint=f"{name}-{model}-{digest}",
         description=f"{name}: {len(x)} {model} examples ({', '.join(f'{n} {s}' for s, n in counts.items())}), emotion from {source}",
         split=split,
-        stats={"examples": len(x), "examples_per_split": counts, **examples.summary()},
+        stats={"examples": len(x), "examples_per_split": counts, **_with(examples.summary(), drums_only)},
     )
+
+
+def _with(summary: dict[str, Any], unused: list[Skipped]) -> dict[str, Any]:
+    """The file summary with files that gave this model nothing (drums only …) counted as skipped."""
+    if unused:
+        summary = {**summary, "files_used": summary["files_used"] - len(unused),
+                   "files_skipped": summary["files_skipped"] + len(unused),
+                   "skipped": [*summary["skipped"], *(attrs.asdict(s) for s in unused)]}
+    return summary
 
 
 def describe(examples: Examples, datas: dict[str, ml5.Data]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ml5_midi.emotion import proxy_emotion
 from ml5_midi.piece import Piece, read_midi
 
 #: bump on any change to a target, the proxy, the bands or the readers: it is part of every cache key
-VERSION = "2"
+VERSION = "3"
 
 #: per-file settings a data set may change (its options), with their defaults
 SETTINGS = {"phrase_bars": 2}

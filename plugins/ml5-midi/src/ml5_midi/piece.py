@@ -25,6 +25,7 @@ import attrs
 import numpy as np
 
 DEFAULT_QPM = 120.0  # the MIDI standard's tempo when a file sets none
+MIN_QPM, MAX_QPM = 10.0, 1000.0  # tempi outside are corrupt data, not music
 
 
 @attrs.frozen(eq=False)
@@ -136,9 +137,15 @@ def bars_from_signatures(
 
 
 def read_midi(path: str | Path) -> Piece:
-    """Read a Standard MIDI File with symusic. Raises ValueError on a file it cannot use."""
+    """Read a Standard MIDI File with symusic. Raises ValueError on a file it cannot use:
+    unreadable, type 2 (independent sequences, not one piece), no notes, or a tempo outside
+    MIN_QPM..MAX_QPM (a corrupt or joke tempo map would make every time meaningless)."""
     import symusic
 
+    with open(path, "rb") as f:
+        header = f.read(14)
+    if len(header) == 14 and header[:4] == b"MThd" and int.from_bytes(header[8:10], "big") == 2:
+        raise ValueError("type-2 MIDI file (independent sequences), not one piece")
     try:
         score = symusic.Score(str(path), ttype="tick")
     except MemoryError:
@@ -165,6 +172,10 @@ def read_midi(path: str | Path) -> Piece:
     tempos = score.tempos.numpy()
     tempo_beat = tempos["time"].astype(np.float64) / tpq
     tempo_qpm = 60_000_000.0 / np.maximum(tempos["mspq"].astype(np.float64), 1)
+    absurd = (tempo_qpm < MIN_QPM) | (tempo_qpm > MAX_QPM)
+    if absurd.any():
+        raise ValueError(f"absurd tempo {tempo_qpm[absurd][0]:.1f} quarter notes per minute "
+                         f"(outside {MIN_QPM:g}..{MAX_QPM:g})")
     signatures = [
         (float(t) / tpq, int(n), int(d))
         for t, n, d in zip(*(score.time_signatures.numpy()[k] for k in ("time", "numerator", "denominator")))

@@ -1,0 +1,89 @@
+"""The Lakh reader on small copies of lmd_full and lmd_matched, with the odd files the real one
+holds: broken, empty, type 2, an absurd tempo, drums only, hundreds of tracks, a duplicate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from ml5.music import CHORD_VOCABULARY
+from ml5.testing import DatasetContract, open_dataset
+from ml5_lakh import index
+from ml5_midi.testing import drum_bar, write_midi
+
+PROGRESSIONS = [(60, 64, 67), (57, 60, 64), (65, 69, 72), (55, 59, 62)]  # C, Am, F, G
+
+
+def _song(seed: int) -> list[list[tuple[float, float, int, int]]]:
+    """Eight bars: a melody over the four-chord loop, transposed by the seed."""
+    shift = seed % 5
+    chords = [(4.0 * b, 4.0, p - 12 + shift, 70) for b in range(8) for p in PROGRESSIONS[b % 4]]
+    melody = [(1.0 * i, 1.0, PROGRESSIONS[(i // 4) % 4][i % 3] + 12 + shift, 90) for i in range(32)]
+    return [melody, chords]
+
+
+def _md5(i: int) -> str:
+    return f"{i:032x}"
+
+
+def make_lakh(root: Path) -> Path:
+    full = root / "lmd_full"
+    for i in range(12):
+        name = _md5(i)
+        write_midi(full / name[0] / f"{name}.mid", _song(i), tempos=[(0, 90 + 5 * i)])
+    odd = {  # the odd files, each in its own hex folder
+        "a": lambda p: p.write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0MTrk\x00\x00\x10\x00\x90"),  # broken
+        "b": lambda p: p.write_bytes(b""),  # empty
+        "c": lambda p: p.write_bytes(b"MThd\x00\x00\x00\x06\x00\x02\x00\x01\x01\xe0"
+                                     b"MTrk\x00\x00\x00\x0c\x00\x90\x3c\x40\x83\x60\x80\x3c\x00\x00\xff\x2f\x00"),  # type 2
+        "d": lambda p: write_midi(p, _song(1), tempos=[(0, 4000)]),  # absurd tempo
+        "e": lambda p: write_midi(p, [[n for b in range(4) for n in drum_bar(b)]], drums=[True]),  # drums only
+        "f": lambda p: write_midi(p, [[(float(t % 32), 1.0, 40 + t % 40, 60)] for t in range(300)]),  # 300 tracks
+    }
+    for letter, make in odd.items():
+        path = full / letter / f"{letter * 32}.mid"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make(path)
+    return root
+
+
+def _reasons(data) -> dict[str, str]:
+    return {Path(s["file"]).name[:1]: s["reason"] for s in data.stats["skipped"]}
+
+
+class TestLakh(DatasetContract):
+    dataset_name = "lakh"
+
+    def make_dataset(self, tmp_path):
+        return make_lakh(tmp_path)
+
+    def options(self):
+        return {"workers": 1}
+
+
+def test_odd_files_skipped_with_reasons(tmp_path):
+    data = open_dataset("lakh", "harmony", make_lakh(tmp_path), workers=1)
+    reasons = _reasons(data)
+    assert "not a readable MIDI file" in reasons["a"] and "not a readable MIDI file" in reasons["b"]
+    assert reasons["c"] == "type-2 MIDI file (independent sequences), not one piece"
+    assert reasons["d"].startswith("absurd tempo 4000.0 quarter notes per minute")
+    assert reasons["e"] == "drums only: no pitch for harmony"
+    assert "f" not in reasons  # hundreds of tracks: read like any other file
+    assert data.stats["files"] == 18 and data.stats["files_skipped"] == 5
+
+
+def test_chords_of_the_loop(tmp_path):
+    data = open_dataset("lakh", "harmony", make_lakh(tmp_path), workers=1)
+    # the first song (shift 0): bars 2-8 of C, Am, F, G, C, Am, F, G (bar 1 has no bar before it)
+    first = [CHORD_VOCABULARY[i] for i in data.targets[:7].argmax(axis=1)]
+    assert first == ["A:min", "F:maj", "G:maj", "C:maj", "A:min", "F:maj", "G:maj"]
+    assert np.isin(data.split, ["train", "validation"]).all()
+
+
+def test_a_song_matched_to_two_tracks_is_read_once(tmp_path):
+    matched = tmp_path / "lmd_matched"
+    for track in ("TRAAAAA128F9300001", "TRAAAAB128F9300002"):
+        write_midi(matched / "A" / "A" / "A" / track / f"{_md5(7)}.mid", _song(7))
+    write_midi(matched / "B" / "C" / "D" / "TRBCDXX128F9300003" / f"{_md5(8)}.mid", _song(8))
+    found = index(tmp_path, {})
+    assert [f.stem for f in found.files] == [_md5(7), _md5(8)] and found.root == matched
