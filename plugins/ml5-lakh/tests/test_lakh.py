@@ -70,6 +70,7 @@ def test_odd_files_skipped_with_reasons(tmp_path):
     assert reasons["e"] == "drums only: no pitch for harmony"
     assert "f" not in reasons  # hundreds of tracks: read like any other file
     assert data.stats["files"] == 18 and data.stats["files_skipped"] == 5
+    assert data.description.startswith("lakh: ") and "drums only" not in data.description
 
 
 def test_chords_of_the_loop(tmp_path):

@@ -92,8 +92,8 @@ def to_data(
         va = np.asarray(arrays[f"{model}_va"], dtype=np.float64).reshape(-1, 2)
         if not len(va):
             if model in ("melody", "harmony") and bool(arrays["stat_drum_only"][0]):
-                name = path.relative_to(examples.root).as_posix() if examples.root else str(path)
-                drums_only.append(Skipped(name, f"drums only: no pitch for {model}"))
+                where = path.relative_to(examples.root).as_posix() if examples.root else str(path)
+                drums_only.append(Skipped(where, f"drums only: no pitch for {model}"))
             continue
         label = emotion_of(path)
         if label is not None:
