@@ -13,16 +13,13 @@ is a file that cannot be read.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import ml5
-from ml5.filework import Skipped
-from ml5_midi.dataset import Index, symbolic_format
+from ml5_midi.dataset import Index, index_split_table, symbolic_format
 
 COLUMNS = ("drummer", "session", "id", "style", "bpm", "beat_type", "time_signature",
            "midi_filename", "audio_filename", "duration", "split")
-SPLITS = ("train", "validation", "test")
 BEAT_TYPES = ("beat", "fill")
 
 OPTIONS = {"beat_type": "beat"}  # "beat", "fill" or "all"
@@ -46,33 +43,11 @@ def index(path: Path | None, options: dict) -> Index:
     wanted = str(options["beat_type"])
     if wanted not in (*BEAT_TYPES, "all"):
         raise ml5.DataError(f"gmd: option beat_type = {wanted!r}; use \"beat\", \"fill\" or \"all\"")
-    info = root / "info.csv"
-    with info.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c for c in ("midi_filename", "beat_type", "split") if c not in header]
-        if missing:
-            raise ml5.DataError(f"gmd: {info} has no column {', '.join(missing)}; its header is {', '.join(header)}")
-        rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
-    files, splits, skipped = [], {}, []
-    for line, row in enumerate(rows, start=2):
-        where = f"info.csv row {line} ({row['midi_filename'] or 'no midi_filename'})"
-        if row["split"] not in SPLITS:
-            skipped.append(Skipped(where, f"split {row['split']!r} is not one of {', '.join(SPLITS)}"))
-            continue
-        if row["beat_type"] not in BEAT_TYPES:
-            skipped.append(Skipped(where, f"beat_type {row['beat_type']!r} is not beat or fill"))
-            continue
-        if wanted != "all" and row["beat_type"] != wanted:
-            continue
-        file = root / row["midi_filename"]
-        if not row["midi_filename"] or not file.is_file():
-            skipped.append(Skipped(where, "the MIDI file it names is not on disk"))
-            continue
-        files.append(file)
-        splits[file] = row["split"]
-    return Index(files=files, root=root, split_of=lambda file: splits[file], skipped=tuple(skipped))
-
+    return index_split_table(
+        root / "info.csv", "gmd", columns=("beat_type",),
+        reject=lambda row: None if row["beat_type"] in BEAT_TYPES else f"beat_type {row['beat_type']!r} is not beat or fill",
+        wanted=lambda row: wanted in ("all", row["beat_type"]),
+    )
 
 FORMAT = symbolic_format(
     name="gmd",

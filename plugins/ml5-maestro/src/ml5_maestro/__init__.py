@@ -12,15 +12,12 @@ validation / test), which keeps every composition on one side.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import ml5
-from ml5.filework import Skipped
-from ml5_midi.dataset import Index, symbolic_format
+from ml5_midi.dataset import Index, index_split_table, symbolic_format
 
 CSV_NAMES = ("maestro-v3.0.0.csv", "maestro-v2.0.0.csv")
-SPLITS = ("train", "validation", "test")
 
 
 def find_csv(path: Path) -> Path:
@@ -37,29 +34,7 @@ def find_csv(path: Path) -> Path:
 def index(path: Path | None, options: dict) -> Index:
     if path is None:
         raise ml5.DataError("maestro reads a folder on disk: give the path of maestro-v3.0.0")
-    table = find_csv(Path(path))
-    root = table.parent
-    with table.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c for c in ("split", "midi_filename") if c not in header]
-        if missing:
-            raise ml5.DataError(f"maestro: {table} has no column {', '.join(missing)}; its header is {', '.join(header)}")
-        rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
-    files, splits, skipped = [], {}, []
-    for line, row in enumerate(rows, start=2):
-        where = f"{table.name} row {line} ({row['midi_filename'] or 'no midi_filename'})"
-        if row["split"] not in SPLITS:
-            skipped.append(Skipped(where, f"split {row['split']!r} is not one of {', '.join(SPLITS)}"))
-            continue
-        file = root / row["midi_filename"]
-        if not row["midi_filename"] or not file.is_file():
-            skipped.append(Skipped(where, "the MIDI file it names is not on disk"))
-            continue
-        files.append(file)
-        splits[file] = row["split"]
-    return Index(files=files, root=root, split_of=lambda file: splits[file], skipped=tuple(skipped))
-
+    return index_split_table(find_csv(Path(path)), "maestro")
 
 FORMAT = symbolic_format(
     name="maestro",

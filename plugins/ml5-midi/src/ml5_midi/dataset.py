@@ -5,6 +5,7 @@ proxy), targets, the split by piece — and describe it for ``ml5 datasets NAME 
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -190,6 +191,47 @@ def _spread(files: list[Path], most: int) -> list[Path]:
     if not most or most >= len(files):
         return files
     return [files[i] for i in np.unique(np.linspace(0, len(files) - 1, most).round().astype(int))]
+
+
+SPLITS = ("train", "validation", "test")
+
+
+def index_split_table(
+    table: Path,
+    name: str,
+    *,
+    columns: Sequence[str] = (),
+    reject: Callable[[dict[str, str]], str | None] = lambda row: None,
+    wanted: Callable[[dict[str, str]], bool] = lambda row: True,
+) -> Index:
+    """An index from a CSV that lists MIDI files (``midi_filename``, relative to its folder) with
+    their official ``split`` — GMD's info.csv, MAESTRO's CSV. A row with an unknown split, a
+    ``reject(row)`` reason or a file not on disk is skipped and named; ``wanted(row)`` leaves rows
+    out silently (an option's choice). Header names and cells are stripped of spaces."""
+    root = table.parent
+    with table.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        header = [h.strip() for h in reader.fieldnames or []]
+        missing = [c for c in ("midi_filename", "split", *columns) if c not in header]
+        if missing:
+            raise ml5.DataError(f"{name}: {table} has no column {', '.join(missing)}; its header is {', '.join(header)}")
+        rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    files, splits, skipped = [], {}, []
+    for line, row in enumerate(rows, start=2):
+        where = f"{table.name} row {line} ({row['midi_filename'] or 'no midi_filename'})"
+        reason = f"split {row['split']!r} is not one of {', '.join(SPLITS)}" if row["split"] not in SPLITS else reject(row)
+        if reason:
+            skipped.append(Skipped(where, reason))
+            continue
+        if not wanted(row):
+            continue
+        file = root / row["midi_filename"]
+        if not row["midi_filename"] or not file.is_file():
+            skipped.append(Skipped(where, "the MIDI file it names is not on disk"))
+            continue
+        files.append(file)
+        splits[file] = row["split"]
+    return Index(files=files, root=root, split_of=lambda file: splits[file], skipped=tuple(skipped))
 
 
 #: options every symbolic data set accepts, beside its own
