@@ -1,6 +1,8 @@
 """Reading a Lakh-layout folder at scale through the shared symbolic path (ml5-lakh → ml5-midi →
 ml5.filework): files/s with 1 and 2 workers, first time and from the cache, peak memory, and
-peak memory against the number of files (500 / 1,000 / 2,000).
+peak memory against the number of files (500 / 1,000 / 2,000): peak RSS, and the peak of
+Python and numpy allocations (tracemalloc) — at this size RSS is mostly the interpreter and its
+imports, the traced peak is what grows with the data.
 
 The fixture writes FILES generated songs into ``lmd_full/<hex>/<md5>.mid`` — 4 to 24 bars, a
 melody, chords and sometimes drums, tempo changes — of which 5% are odd in the ways the real
@@ -29,15 +31,20 @@ RESULTS: dict[str, dict] = {}
 
 MEASURE = textwrap.dedent(
     """
-    import json, resource, sys, time
+    import json, resource, sys, time, tracemalloc
     from pathlib import Path
     from ml5.testing import open_dataset
+    trace = sys.argv[4] == "trace"
+    if trace:  # Python and numpy allocations while the data is read: what grows with the files
+        tracemalloc.start()
     started = time.perf_counter()
     data = open_dataset("lakh", "melody", Path(sys.argv[1]), workers=int(sys.argv[2]), max_files=int(sys.argv[3]))
     seconds = time.perf_counter() - started
+    traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     rss = lambda who: resource.getrusage(who).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "files": data.stats["files"], "skipped": data.stats["skipped"],
                       "from_cache": data.stats["from_cache"], "examples": len(data.inputs),
+                      "data_mib": (data.inputs.nbytes + data.targets.nbytes) / 2**20, "traced_peak_mib": traced,
                       "peak_rss_mib": rss(resource.RUSAGE_SELF), "peak_rss_children_mib": rss(resource.RUSAGE_CHILDREN)}))
     """
 )
@@ -93,9 +100,10 @@ def lakh(tmp_path_factory):
         print("\nsymbolic scale:", json.dumps({k: {m: v for m, v in r.items() if m != "skipped"} for k, r in RESULTS.items()}, indent=2))
 
 
-def _measure(root: Path, cache: Path, workers: int, files: int = 0) -> dict:
+def _measure(root: Path, cache: Path, workers: int, files: int = 0, trace: bool = False) -> dict:
     env = {"ML5_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", MEASURE, str(root), str(workers), str(files)], capture_output=True,
+    command = [sys.executable, "-c", MEASURE, str(root), str(workers), str(files), "trace" if trace else "-"]
+    out = subprocess.run(command, capture_output=True,
                          text=True, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -122,8 +130,17 @@ def test_memory_against_file_count(benchmark, lakh, tmp_path):
     counts = (500, 1000, 2000)
     runs = {}
     benchmark.pedantic(lambda: runs.update({n: _measure(lakh, cache, 1, n) for n in counts}), rounds=1, iterations=1)
+    traced = {n: _measure(lakh, cache, 1, n, trace=True)["traced_peak_mib"] for n in counts}
     for n in counts:
-        RESULTS[f"cached, {n} files"] = {k: v for k, v in runs[n].items() if k != "skipped"}
-    slope = (runs[2000]["peak_rss_mib"] - runs[500]["peak_rss_mib"]) / 1.5
-    RESULTS["peak RSS slope"] = {"mib_per_1000_files": round(slope, 1),
-                                 "examples_per_1000_files": round((runs[2000]["examples"] - runs[500]["examples"]) / 1.5)}
+        RESULTS[f"cached, {n} files"] = {**{k: v for k, v in runs[n].items() if k != "skipped"},
+                                         "traced_peak_mib": traced[n]}
+    per_1000 = lambda values: round((values[2000] - values[500]) / 1.5, 1)  # noqa: E731
+    examples = per_1000({n: runs[n]["examples"] for n in counts})
+    traced_slope = per_1000(traced)
+    RESULTS["slope per 1,000 files"] = {
+        "peak_rss_mib": per_1000({n: runs[n]["peak_rss_mib"] for n in counts}),
+        "traced_peak_mib": traced_slope,
+        "data_mib": per_1000({n: runs[n]["data_mib"] for n in counts}),
+        "examples": examples,
+        "traced_bytes_per_example": round(traced_slope * 2**20 / examples),
+    }

@@ -23,6 +23,9 @@ WORK = textwrap.dedent(
 
     def work(path, settings):
         data = open(path, "rb").read()
+        if data.startswith(b"CRASH"):  # a reader that segfaults on this file
+            import os, signal
+            os.kill(os.getpid(), signal.SIGSEGV)
         if data.startswith(b"BAD"):
             raise SkipFile("starts with BAD")
         time.sleep(settings.get("sleep", 0))
@@ -86,6 +89,29 @@ def test_unreadable_file_is_skipped_not_fatal(work, tmp_path):
     files = _files(tmp_path / "data", 2) + [tmp_path / "data" / "gone.bin"]
     out = process_files(work, files, settings={"scale": 1}, namespace="t", workers=1, root=tmp_path / "data")
     assert len(out.results) == 2 and out.skipped[0].file == "gone.bin" and "cannot read" in out.skipped[0].reason
+
+
+def test_a_file_that_kills_its_worker_is_skipped_and_named(work, tmp_path):
+    files = _files(tmp_path / "data", 20)
+    for name in ("crash_a.bin", "crash_b.bin"):
+        (tmp_path / "data" / name).write_bytes(b"CRASH")
+    files[5:5] = [tmp_path / "data" / "crash_a.bin"]
+    files.append(tmp_path / "data" / "crash_b.bin")
+    out = process_files(work, files, settings={"scale": 3}, namespace="t", workers=2, root=tmp_path / "data")
+    assert [s.file for s in out.skipped] == ["crash_a.bin", "crash_b.bin"]
+    assert all("died" in s.reason for s in out.skipped)
+    # every other file is read, once each and in order, after the pool was rebuilt
+    assert [int(a["length"][0]) for _, a in out.results] == list(range(1, 21))
+    assert out.computed == 22
+
+
+def test_keep_holds_only_what_is_asked_and_the_cache_keeps_all(work, tmp_path):
+    files = _files(tmp_path / "data", 4)
+    kept = process_files(work, files, settings={"scale": 1}, namespace="t", workers=1,
+                         keep=lambda arrays: {"length": arrays["length"]})
+    assert all(set(a) == {"length"} for _, a in kept.results)
+    again = process_files(work, files, settings={"scale": 1}, namespace="t", workers=1)
+    assert again.from_cache == 4 and all(set(a) == {"length", "scaled"} for _, a in again.results)
 
 
 def test_killed_run_leaves_no_entry_that_is_read_back(work, tmp_path):

@@ -17,11 +17,12 @@ file and renamed: a killed run leaves only temp files, which are never read back
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -140,10 +141,17 @@ def _compute(func: Callable[[str, dict], Arrays], path: str, settings: dict, fol
     return "computed", arrays
 
 
-def _one_thread_each() -> None:
-    """Worker start: one BLAS/OpenMP thread per worker — the pool already fills the cores, and
-    numpy's threads in every worker would fight over them (measured: no gain from 2 workers
-    until this). Set before numpy is imported here; threadpoolctl covers it if it already was."""
+#: in a worker: the folder where it notes the file it is on, so a crash can be pinned on a file
+_MARKERS: str | None = None
+
+
+def _worker_start(markers: str) -> None:
+    """Worker start: note where to mark the current file, and one BLAS/OpenMP thread per worker —
+    the pool already fills the cores, and numpy's threads in every worker would fight over them
+    (measured: no gain from 2 workers until this). Set before numpy is imported here;
+    threadpoolctl covers it if it already was."""
+    global _MARKERS
+    _MARKERS = markers
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     try:
@@ -154,7 +162,66 @@ def _one_thread_each() -> None:
 
 
 def _star(job: tuple) -> tuple[str, Any]:
-    return _compute(*job)
+    index, *work = job
+    if _MARKERS is not None:
+        Path(_MARKERS, str(os.getpid())).write_text(str(index))
+    return _compute(*work)
+
+
+#: the skip reason of a file whose reading killed the worker process (a crash in a C parser …)
+CRASHED = "the reading process died on this file (a crash in the reader); skipped"
+
+
+def _pool(workers: int, markers: str) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    # spawn, not fork: the parent may already hold torch's thread pools
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_start, initargs=(markers,))
+
+
+def _in_pool(jobs: list[tuple], workers: int, done: Callable[[int, tuple[str, Any]], None]) -> None:
+    """Run ``jobs`` (each starting with its index) over a spawn pool, calling ``done(index,
+    outcome)`` in order. A worker that dies (a segfault in a parser, the OOM killer) breaks the
+    pool: the files the workers were on are then run one at a time in a pool of their own, so
+    the one that kills its process is skipped and named, and the rest go on in a fresh pool."""
+    import tempfile
+    from concurrent.futures.process import BrokenProcessPool
+
+    remaining = list(jobs)
+    with tempfile.TemporaryDirectory(prefix="ml5-workers-") as markers:
+        while remaining:
+            finished: set[int] = set()
+            pool = _pool(min(workers, len(remaining)), markers)
+            chunk = max(1, min(16, len(remaining) // (workers * 8)))
+            try:
+                for job, outcome in zip(remaining, pool.map(_star, remaining, chunksize=chunk)):
+                    done(job[0], outcome)
+                    finished.add(job[0])
+                return
+            except BrokenProcessPool:
+                pass
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+            remaining = [job for job in remaining if job[0] not in finished]
+            on = set()
+            for marker in Path(markers).iterdir():
+                with contextlib.suppress(OSError, ValueError):
+                    on.add(int(marker.read_text()))
+                marker.unlink(missing_ok=True)
+            # no file named (the pool broke for another reason): the next one is tried alone, so
+            # every round makes progress
+            suspects = [job for job in remaining if job[0] in on] or remaining[:1]
+            for job in suspects:
+                alone = _pool(1, markers)
+                try:
+                    outcome = alone.submit(_star, job).result()
+                except BrokenProcessPool:
+                    outcome = ("skip", CRASHED)
+                finally:
+                    alone.shutdown(wait=True, cancel_futures=True)
+                done(job[0], outcome)
+            remaining = [job for job in remaining if job not in suspects]
 
 
 def _workers(requested: int, jobs: int) -> int:
@@ -172,51 +239,51 @@ def process_files(
     cache: bool = True,
     description: str = "",
     root: Path | None = None,
+    keep: Callable[[Arrays], Arrays] | None = None,
 ) -> FileResults:
     """Run ``func(path, settings)`` on every file, over ``workers`` processes (0 = all cores),
-    reading from and writing to the cache. Skipped files are named relative to ``root``."""
+    reading from and writing to the cache. Skipped files are named relative to ``root``.
+
+    ``keep(arrays)``, when given, is what is held of each file's result (the cache still stores
+    all of it): the arrays one model needs, in compact form, so that memory grows with what is
+    used, not with everything the per-file work computes."""
     started = time.perf_counter()
     settings = dict(settings)
     folder = cache_root() / namespace / settings_key(settings) if cache else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
     outcomes: list[tuple[str, Any] | None] = [None] * len(files)
-    pending: list[tuple[int, tuple]] = []
+    pending: list[tuple] = []  # (index, func, path, settings, cache folder, digest)
     skipped_so_far = 0
     with _progress(description or namespace) as progress:
         task = progress.add_task(description or namespace, total=len(files), skipped=0)
         for i, path in enumerate(files):
             digest, outcome = _lookup(str(path), folder)
             if outcome is None:
-                pending.append((i, (func, str(path), settings, str(folder) if folder else None, digest)))
+                pending.append((i, func, str(path), settings, str(folder) if folder else None, digest))
                 continue
-            outcomes[i] = outcome
+            outcomes[i] = _kept(outcome, keep)
             skipped_so_far += outcome[0].startswith("skip")
             progress.update(task, advance=1, skipped=skipped_so_far)
-        n_workers = _workers(workers, len(pending))
-        pool = None
-        if n_workers == 1:
-            stream: Iterable[tuple[str, Any]] = map(_star, (job for _, job in pending))
-        else:
-            import multiprocessing
 
-            # spawn, not fork: the parent may already hold torch's thread pools
-            pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_one_thread_each)
-            chunk = max(1, min(16, len(pending) // (n_workers * 8)))
-            stream = pool.map(_star, (job for _, job in pending), chunksize=chunk)
-        try:
-            for (i, _), outcome in zip(pending, stream):
-                outcomes[i] = outcome
-                skipped_so_far += outcome[0].startswith("skip")
-                progress.update(task, advance=1, skipped=skipped_so_far)
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+        def done(i: int, outcome: tuple[str, Any]) -> None:
+            nonlocal skipped_so_far
+            outcomes[i] = _kept(outcome, keep)
+            skipped_so_far += outcome[0].startswith("skip")
+            progress.update(task, advance=1, skipped=skipped_so_far)
+
+        n_workers = _workers(workers, len(pending))
+        if n_workers == 1:
+            # in this process: no start-up cost for a small job or a one-worker run (the readers
+            # used here do not crash on broken files; the pool is what isolates one that does)
+            for job in pending:
+                done(job[0], _star(job))
+        else:
+            _in_pool(pending, n_workers, done)
     results, skipped, from_cache, computed = [], [], 0, 0
-    for path, done in zip(files, outcomes):
-        assert done is not None
-        kind, value = done
+    for path, outcome in zip(files, outcomes):
+        assert outcome is not None
+        kind, value = outcome
         from_cache += kind in ("cached", "skip-cached")
         computed += kind in ("computed", "skip")
         if kind.startswith("skip"):
@@ -224,6 +291,11 @@ def process_files(
         else:
             results.append((Path(path), value))
     return FileResults(results, skipped, from_cache, computed, time.perf_counter() - started)
+
+
+def _kept(outcome: tuple[str, Any], keep: Callable[[Arrays], Arrays] | None) -> tuple[str, Any]:
+    kind, value = outcome
+    return (kind, keep(value)) if keep is not None and not kind.startswith("skip") else outcome
 
 
 def _relative(path: Path, root: Path | None) -> str:

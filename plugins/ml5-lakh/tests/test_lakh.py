@@ -88,3 +88,50 @@ def test_a_song_matched_to_two_tracks_is_read_once(tmp_path):
     write_midi(matched / "B" / "C" / "D" / "TRBCDXX128F9300003" / f"{_md5(8)}.mid", _song(8))
     found = index(tmp_path, {})
     assert [f.stem for f in found.files] == [_md5(7), _md5(8)] and found.root == matched
+
+
+def test_examples_per_file_are_capped_evenly(tmp_path):
+    root = make_lakh(tmp_path)
+    whole = open_dataset("lakh", "harmony", root, workers=1)
+    capped = open_dataset("lakh", "harmony", root, workers=1, max_examples_per_file=2)
+    # the first song has 7 harmony bars (A:min F G C A:min F G); two evenly spaced: the first, the last
+    assert [CHORD_VOCABULARY[i] for i in capped.targets[:2].argmax(axis=1)] == ["A:min", "G:maj"]
+    # 12 songs and the 300-track file give examples; each now at most 2
+    assert len(capped.inputs) == 2 * 13 < len(whole.inputs)
+    assert capped.stats["files_used"] == whole.stats["files_used"] == 13
+
+
+def test_an_interrupted_read_resumes_from_the_cache(tmp_path):
+    """``ml5 datasets lakh FOLDER --stats`` killed part-way through; the next run reads what was
+    done from the cache, computes only the rest, and ends with the statistics of a run never cut."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "lakh"
+    for i in range(80):
+        write_midi(root / "lmd_full" / _md5(i)[0] / f"{_md5(i)}.mid", _song(i), tempos=[(0, 90 + i)])
+    (root / "lmd_full" / "f").mkdir()
+    (root / "lmd_full" / "f" / f"{'f' * 32}.mid").write_bytes(b"")  # one broken file: its verdict is cached too
+    cache = tmp_path / "cut"
+    command = [sys.executable, "-m", "ml5", "datasets", "lakh", str(root), "--stats", "--json", "-O", "workers=1"]
+    env = {**os.environ, "ML5_CACHE_DIR": str(cache)}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(cache.rglob("*.npz"))) < 10:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list(cache.rglob("*.npz"))) + len(list(cache.rglob("*.skip.json")))
+    assert 10 <= done < 81, "the read should have been killed part-way"
+    resumed = json.loads(subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout)
+    assert (resumed["files"]["from_cache"], resumed["files"]["computed"]) == (done, 81 - done)
+    clean = json.loads(subprocess.run(command, env={**os.environ, "ML5_CACHE_DIR": str(tmp_path / "clean")},
+                                      capture_output=True, text=True, check=True).stdout)
+    for stats in (resumed, clean):
+        del stats["files"]["from_cache"], stats["files"]["computed"]
+    assert resumed == clean
+    assert clean["files"]["files_used"] == 80 and clean["files"]["skipped"][0]["file"] == f"f/{'f' * 32}.mid"

@@ -19,6 +19,7 @@ from ml5.filework import FileResults, Skipped, process_files
 from ml5.music import CHORD_VOCABULARY, emotion_embedding, pitch_name
 from ml5.splits import hold_out_one_piece
 
+from ml5_midi import bands
 from ml5_midi.examples import SETTINGS, VERSION, midi_file_examples, score_file_examples
 
 #: models a symbolic data set can feed: the emotion embedding (or its valence half) in
@@ -53,9 +54,11 @@ def collect(
     root: Path,
     description: str,
     extra_skipped: Sequence[Skipped] = (),
+    model: str | None = None,
 ) -> Examples:
     """Per-file examples of MIDI (``kind="midi"``) or score (``"score"``) files, over all cores,
-    through the cache shared by every data set of that kind."""
+    through the cache shared by every data set of that kind. With ``model``, only that model's
+    arrays are held, compacted (see ``held_for``); without, everything (for statistics)."""
     work = midi_file_examples if kind == "midi" else score_file_examples
     reader = "symusic" if kind == "midi" else "music21"
     settings = {
@@ -69,8 +72,32 @@ def collect(
     results = process_files(
         work, files, settings=settings, namespace=f"{kind}-examples", workers=int(options.get("workers", 0)),
         description=description, root=root,
+        keep=held_for(model, int(options.get("max_examples_per_file", 0))) if model else None,
     )
     return Examples(results, tuple(extra_skipped), root)
+
+
+def held_for(model: str, most: int = 0) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """What is held of one file's cached arrays while a data set is read for ``model``: that
+    model's rows only (at most ``most`` per file, evenly spaced; 0 = all), melody's 0/1 pitch
+    sets as bits (16 bytes a row, not 512). Memory then grows with the examples one model uses,
+    not with everything the per-file work computes for all four."""
+    if model not in MODELS:
+        raise ml5.DataError(f"no data for model {model!r} (symbolic data feeds {', '.join(MODELS)})")
+    fields = ("harmony_chord", "harmony_context") if model == "harmony" else (f"{model}_targets",)
+
+    def keep(arrays: dict[str, Any]) -> dict[str, Any]:
+        rows = np.arange(len(arrays[f"{model}_va"]))
+        if most and len(rows) > most:
+            rows = np.unique(np.linspace(0, len(rows) - 1, most).round().astype(int))
+        held = {"va": np.asarray(arrays[f"{model}_va"], np.float32)[rows], "stat_drum_only": arrays["stat_drum_only"]}
+        for field in fields:
+            held[field] = np.asarray(arrays[field])[rows]
+        if model == "melody":
+            held["melody_targets"] = np.packbits(held["melody_targets"] > 0.5, axis=1)
+        return held
+
+    return keep
 
 
 def to_data(
@@ -86,52 +113,62 @@ def to_data(
     from each example's proxy emotion; ``split_of(file)`` is the split of every example of it."""
     if model not in MODELS:
         raise ml5.DataError(f"{name}: no data for model {model!r} (symbolic data feeds {', '.join(MODELS)})")
-    inputs, targets, splits, owners = [], [], [], []
-    labelled = 0
+    held = held_for(model)
+    used: list[tuple[Path, dict[str, Any]]] = []
     drums_only: list[Skipped] = []
     for path, arrays in examples.files.results:
-        va = np.asarray(arrays[f"{model}_va"], dtype=np.float64).reshape(-1, 2)
-        if not len(va):
-            if model in ("melody", "harmony") and bool(arrays["stat_drum_only"][0]):
-                where = path.relative_to(examples.root).as_posix() if examples.root else str(path)
-                drums_only.append(Skipped(where, f"drums only: no pitch for {model}"))
-            continue
+        arrays = arrays if "va" in arrays else held(arrays)  # collected for all models (statistics)
+        if len(arrays["va"]):
+            used.append((path, arrays))
+        elif model in ("melody", "harmony") and bool(arrays["stat_drum_only"][0]):
+            where = path.relative_to(examples.root).as_posix() if examples.root else str(path)
+            drums_only.append(Skipped(where, f"drums only: no pitch for {model}"))
+    if not used:
+        skipped = examples.skipped
+        why = f"; {len(skipped)} file(s) skipped, e.g. {skipped[0].file}: {skipped[0].reason}" if skipped else ""
+        raise ml5.DataError(f"{name}: no usable {model} examples in {examples.files.summary()['files']} file(s){why}")
+    # one float32 array each, filled in place: no list of per-file copies to concatenate
+    n = sum(len(arrays["va"]) for _, arrays in used)
+    width_in = {"dynamics": 32, "harmony": 64 + bands.CONTEXT_BANDS}.get(model, 64)
+    width_out = {"melody": 128, "dynamics": 16, "groove": 32, "harmony": len(CHORD_VOCABULARY)}[model]
+    x = np.empty((n, width_in), np.float32)
+    y = np.zeros((n, width_out), np.float32)
+    splits, owners = np.empty(n, object), np.empty(n, object)
+    labelled, row = 0, 0
+    for path, arrays in used:
+        va = arrays["va"].astype(np.float64)
+        rows = slice(row, row + len(va))
         label = emotion_of(path)
         if label is not None:
             va = np.broadcast_to(np.asarray(label, dtype=np.float64), va.shape)
             labelled += len(va)
         embedding = emotion_embedding(va[:, 0], va[:, 1])
         if model == "melody":
-            x, y = embedding, arrays["melody_targets"]
+            x[rows] = embedding
+            y[rows] = np.unpackbits(arrays["melody_targets"], axis=1, count=128)
         elif model == "dynamics":
-            x, y = embedding[:, :32], arrays["dynamics_targets"]
+            x[rows], y[rows] = embedding[:, :32], arrays["dynamics_targets"]
         elif model == "groove":
-            x, y = embedding, arrays["groove_targets"]
+            x[rows], y[rows] = embedding, arrays["groove_targets"]
         else:
-            x = np.concatenate([embedding, arrays["harmony_context"]], axis=1)
-            y = np.eye(len(CHORD_VOCABULARY), dtype=np.float32)[arrays["harmony_chord"].astype(np.int64)]
-        inputs.append(x)
-        targets.append(y)
-        splits += [split_of(path)] * len(x)
-        owners += [piece_of(path)] * len(x)
-    if not inputs:
-        skipped = examples.skipped
-        why = f"; {len(skipped)} file(s) skipped, e.g. {skipped[0].file}: {skipped[0].reason}" if skipped else ""
-        raise ml5.DataError(f"{name}: no usable {model} examples in {examples.files.summary()['files']} file(s){why}")
-    x = np.concatenate(inputs).astype(np.float32)
-    y = np.concatenate(targets).astype(np.float32)
-    split = hold_out_one_piece(np.asarray(splits), np.asarray(owners), f"{name} ({model})")
-    splits = split.tolist()
-    digest = hashlib.sha256(x.tobytes() + y.tobytes() + "".join(splits).encode()).hexdigest()[:16]
+            x[rows] = np.concatenate([embedding, arrays["harmony_context"]], axis=1)
+            y[np.arange(rows.start, rows.stop), arrays["harmony_chord"].astype(np.int64)] = 1.0
+        splits[rows], owners[rows] = split_of(path), piece_of(path)
+        row = rows.stop
+    split = hold_out_one_piece(splits.astype(str), owners.astype(str), f"{name} ({model})")
+    digest = hashlib.sha256()
+    for part in (x, y):  # hashed in place: no second copy of the data as bytes
+        digest.update(memoryview(part).cast("B"))
+    digest.update("".join(split.tolist()).encode())
     counts = {s: int((split == s).sum()) for s in ("train", "validation", "test") if (split == s).any()}
-    source = "emotion labels" if labelled == len(x) else "the emotion proxy" if labelled == 0 else "labels and the proxy"
+    source = "emotion labels" if labelled == n else "the emotion proxy" if labelled == 0 else "labels and the proxy"
     return ml5.Data(
         inputs=x,
         targets=y,
-        fingerprint=f"{name}-{model}-{digest}",
-        description=f"{name}: {len(x)} {model} examples ({', '.join(f'{n} {s}' for s, n in counts.items())}), emotion from {source}",
+        fingerprint=f"{name}-{model}-{digest.hexdigest()[:16]}",
+        description=f"{name}: {n} {model} examples ({', '.join(f'{k} {s}' for s, k in counts.items())}), emotion from {source}",
         split=split,
-        stats={"examples": len(x), "examples_per_split": counts, **_with(examples.summary(), drums_only)},
+        stats={"examples": n, "examples_per_split": counts, **_with(examples.summary(), drums_only)},
     )
 
 
@@ -235,7 +272,7 @@ def index_split_table(
 
 
 #: options every symbolic data set accepts, beside its own
-COMMON_OPTIONS = {**SETTINGS, "max_files": 0, "workers": 0}
+COMMON_OPTIONS = {**SETTINGS, "max_files": 0, "max_examples_per_file": 0, "workers": 0}
 
 
 def symbolic_format(
@@ -251,17 +288,17 @@ def symbolic_format(
     validation and statistics are the same for every MIDI or score data set."""
     all_options = {**COMMON_OPTIONS, **options}
 
-    def examples(path: Path | None, opts: dict[str, Any]) -> tuple[Index, Examples]:
-        for option, least in (("phrase_bars", 1), ("max_files", 0), ("workers", 0)):
+    def examples(path: Path | None, opts: dict[str, Any], model: str | None = None) -> tuple[Index, Examples]:
+        for option, least in (("phrase_bars", 1), ("max_files", 0), ("max_examples_per_file", 0), ("workers", 0)):
             if int(opts[option]) < least:
                 raise ml5.DataError(f"{name}: option {option} = {opts[option]}; use a whole number of at least {least}")
         found = index(path, opts)
         files = _spread(found.files, int(opts["max_files"]))
         return found, collect(files, kind=found.kind, options=opts, root=found.root,
-                              description=f"{name}: reading", extra_skipped=found.skipped)
+                              description=f"{name}: reading", extra_skipped=found.skipped, model=model)
 
     def open_(spec: ml5.ModelSpec, path: Path | None, opts: dict[str, Any]) -> ml5.Data:
-        found, ex = examples(path, {**all_options, **opts})
+        found, ex = examples(path, {**all_options, **opts}, spec.name)
         return to_data(ex, spec.name, split_of=found.split_of, emotion_of=found.emotion_of,
                        piece_of=found.piece_of, name=name)
 
