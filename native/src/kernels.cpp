@@ -7,7 +7,7 @@
 // OpenMP runtime), which allows reordering the sum without -ffast-math for the whole build.
 // ML5_MULTIVERSION adds an AVX2/FMA clone chosen at run time, so one binary runs everywhere.
 #if defined(ML5_MULTIVERSION) && defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define ML5_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define ML5_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define ML5_CLONES
 #endif
@@ -104,6 +104,28 @@ void tanh_inplace(float* x, std::size_t n) noexcept {
 ML5_CLONES
 void sigmoid_inplace(float* x, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) x[i] = nan_to(x[i], 1.0f / (1.0f + exp_approx(-x[i])));
+}
+
+ML5_CLONES
+void relu_inplace(float* x, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+ML5_CLONES
+void softmax_inplace(float* x, std::size_t n) noexcept {
+    if (n == 0) return;
+    float m = x[0];
+#pragma omp simd reduction(max : m)
+    for (std::size_t i = 0; i < n; ++i) m = x[i] > m ? x[i] : m;  // exp(x − max) <= 1: no overflow
+    float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+    for (std::size_t i = 0; i < n; ++i) {
+        const float e = nan_to(x[i], exp_approx(x[i] - m));
+        x[i] = e;
+        sum += e;
+    }
+    const float inv = 1.0f / sum;  // sum >= 1 (the max contributes exp(0))
+    for (std::size_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
 ML5_CLONES

@@ -19,5 +19,8 @@ void exp_inplace(float* x, std::size_t n) noexcept;
 void tanh_inplace(float* x, std::size_t n) noexcept;
 void sigmoid_inplace(float* x, std::size_t n) noexcept;
 void elu_inplace(float* x, std::size_t n) noexcept;  // alpha 1
+void relu_inplace(float* x, std::size_t n) noexcept;
+// exp(x − max) / Σ: no overflow for any finite input; a NaN input makes the sum NaN.
+void softmax_inplace(float* x, std::size_t n) noexcept;
 
 }  // namespace ml5::detail

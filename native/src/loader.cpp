@@ -250,7 +250,7 @@ void expect_same_size(const Context& ctx, int out, int in) {
 }
 
 std::unique_ptr<Layer> dense(const Context& ctx, const json& layer, const json& w, int in, int out,
-                             const char* type) {
+                             const char* type, Precision precision) {
     const Activation act = read_activation(ctx, layer, false);
     expect_weight_count(ctx, w, 1, 2, "[kernel] or [kernel, bias]");
     const auto kernel = read_matrix(ctx, w[0], static_cast<std::size_t>(in), static_cast<std::size_t>(out),
@@ -258,20 +258,21 @@ std::unique_ptr<Layer> dense(const Context& ctx, const json& layer, const json& 
     std::vector<float> bias;
     if (w.size() == 2)
         bias = read_vector(ctx, w[1], static_cast<std::size_t>(out), "weights[1] (bias)", "(one per output)");
-    auto d = std::make_unique<Dense>(in, out, act, type);
+    auto d = std::make_unique<Dense>(in, out, act, type, precision);
     d->set_kernel(kernel.data());
     if (!bias.empty()) d->set_bias(bias.data());
     return d;
 }
 
-std::unique_ptr<Layer> lstm(const Context& ctx, const json& layer, const json& w, int in, int H) {
+std::unique_ptr<Layer> lstm(const Context& ctx, const json& layer, const json& w, int in, int H,
+                            Precision precision) {
     check_fixed_activation(ctx, layer, "tanh", "lstm always applies tanh (with sigmoid gates)");
     expect_weight_count(ctx, w, 3, 3, "[W, U, b]");
     const std::size_t n = static_cast<std::size_t>(in), h = static_cast<std::size_t>(H);
     const auto W = read_matrix(ctx, w[0], n, 4 * h, "weights[0] (input kernel)", "[in][4H], gates i, f, c, o");
     const auto U = read_matrix(ctx, w[1], h, 4 * h, "weights[1] (recurrent kernel)", "[H][4H], gates i, f, c, o");
     const auto b = read_vector(ctx, w[2], 4 * h, "weights[2] (bias)", "(one summed bias of 4H values)");
-    auto l = std::make_unique<LSTM>(in, H);
+    auto l = std::make_unique<LSTM>(in, H, precision);
     l->set_weights(W.data(), U.data(), b.data());
     return l;
 }
@@ -365,7 +366,8 @@ std::unique_ptr<Layer> activation_layer(const Context& ctx, const json& layer, c
 const char* const kTypes[] = {"dense", "time-distributed-dense", "lstm", "gru", "conv1d", "prelu", "batchnorm",
                               "activation"};
 
-std::unique_ptr<Layer> read_layer(const json& layer, std::size_t index, int in, std::size_t& state_floats) {
+std::unique_ptr<Layer> read_layer(const json& layer, std::size_t index, int in, std::size_t& state_floats,
+                                  Precision precision) {
     Context ctx("layer " + std::to_string(index));
     if (!layer.is_object()) ctx.fail(std::string("is ") + kind_of(layer) + ", expected an object");
     const json type_v = require(ctx, layer, "type");
@@ -386,8 +388,8 @@ std::unique_ptr<Layer> read_layer(const json& layer, std::size_t index, int in, 
     const json w = require(ctx, layer, "weights");
     if (!w.is_array()) ctx.fail(std::string("\"weights\" is ") + kind_of(w) + ", expected an array");
 
-    if (type == "dense" || type == "time-distributed-dense") return dense(ctx, layer, w, in, out, known);
-    if (type == "lstm") return lstm(ctx, layer, w, in, out);
+    if (type == "dense" || type == "time-distributed-dense") return dense(ctx, layer, w, in, out, known, precision);
+    if (type == "lstm") return lstm(ctx, layer, w, in, out, precision);
     if (type == "gru") return gru(ctx, layer, w, in, out);
     if (type == "conv1d") return conv1d(ctx, layer, w, in, out, state_floats);
     if (type == "prelu") return prelu(ctx, layer, w, in, out);
@@ -408,7 +410,7 @@ int read_in_size(const json& doc) {
     return positive_int(ctx, shape.back(), "in_shape (last entry)");
 }
 
-Model build(const json& doc) {
+Model build(const json& doc, Precision precision) {
     if (!doc.is_object()) Context("model").fail(std::string("the JSON value is ") + kind_of(doc) + ", expected an object");
     const Context ctx("model");
     Model model(read_in_size(doc));
@@ -417,7 +419,7 @@ Model build(const json& doc) {
     if (layers.empty()) ctx.fail("\"layers\" is empty: a model needs at least one layer");
     std::size_t state_floats = 0;
     layers.for_each([&](std::size_t i, const json& layer) {
-        model.add_layer(read_layer(layer, i, model.out_size(), state_floats));
+        model.add_layer(read_layer(layer, i, model.out_size(), state_floats, precision));
     });
     return model;
 }
@@ -429,7 +431,7 @@ struct DocFree {
     void operator()(yyjson_doc* doc) const noexcept { yyjson_doc_free(doc); }
 };
 
-Model load_model(std::string_view text) {
+Model load_model(std::string_view text, Precision precision) {
     // Strict: one JSON value, nothing after it; no comments, NaN, Infinity or invalid UTF-8.
     yyjson_read_err err{};
     std::unique_ptr<yyjson_doc, DocFree> doc(
@@ -440,7 +442,7 @@ Model load_model(std::string_view text) {
         throw LoadError(std::string("model: invalid JSON (") + err.msg + " at byte " + std::to_string(err.pos) + ")");
     }
     try {
-        return build(json(yyjson_doc_get_root(doc.get())));
+        return build(json(yyjson_doc_get_root(doc.get())), precision);
     } catch (const LoadError&) {
         throw;
     } catch (const std::invalid_argument& e) {
@@ -448,7 +450,7 @@ Model load_model(std::string_view text) {
     }
 }
 
-Model load_model_file(const std::string& path) {
+Model load_model_file(const std::string& path, Precision precision) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw LoadError(path + ": is a directory, not a model file");
     std::ifstream file(path, std::ios::binary | std::ios::ate);
@@ -460,7 +462,7 @@ Model load_model_file(const std::string& path) {
     file.seekg(0);
     if (size > 0 && !file.read(text.data(), size)) throw LoadError(path + ": cannot read the file");
     try {
-        return load_model(text);
+        return load_model(text, precision);
     } catch (const LoadError& e) {
         throw LoadError(path + ": " + e.what());
     }

@@ -28,6 +28,31 @@ void Model::add_layer(std::unique_ptr<Layer> layer) {
     layers_.push_back(std::move(layer));
 }
 
+void Model::forward_batch(const float* in, std::size_t frames, float* out) {
+    const std::size_t n_in = static_cast<std::size_t>(in_size_), n_out = static_cast<std::size_t>(out_size());
+    if (!stateless_) {
+        for (std::size_t f = 0; f < frames; ++f) forward(in + f * n_in, out + f * n_out);
+        return;
+    }
+    const std::size_t width = padded(ping_.size());
+    if (batch_ping_.size() != kBatchBlock * width) {
+        batch_ping_ = AlignedBuffer(kBatchBlock * width);
+        batch_pong_ = AlignedBuffer(kBatchBlock * width);
+    }
+    for (std::size_t f0 = 0; f0 < frames; f0 += kBatchBlock) {
+        const std::size_t n = frames - f0 < kBatchBlock ? frames - f0 : kBatchBlock;
+        for (std::size_t f = 0; f < n; ++f)
+            std::memcpy(batch_ping_.data() + f * width, in + (f0 + f) * n_in, n_in * sizeof(float));
+        float* src = batch_ping_.data();
+        float* dst = batch_pong_.data();
+        for (auto& layer : layers_) {
+            layer->forward_batch(src, width, n, dst, width);
+            std::swap(src, dst);
+        }
+        for (std::size_t f = 0; f < n; ++f) std::memcpy(out + (f0 + f) * n_out, src + f * width, n_out * sizeof(float));
+    }
+}
+
 void Model::set_stateless(bool stateless) noexcept {
     if (stateless != stateless_) reset();
     stateless_ = stateless;

@@ -30,6 +30,15 @@ public:
     // just runs forward(); recurrent layers skip the work that would multiply zeros.
     virtual void forward_from_zero(const float* in, float* out) noexcept { forward(in, out); }
 
+    // `frames` independent frames, each from a zero state (row f of in, stride ld_in, gives row
+    // f of out, stride ld_out; in and out must not overlap). Layers whose weights are matrices
+    // read each weight once per block of frames; the default runs forward_from_zero per frame.
+    // For a layer with state it leaves the state untouched.
+    virtual void forward_batch(const float* in, std::size_t ld_in, std::size_t frames, float* out,
+                               std::size_t ld_out) noexcept {
+        for (std::size_t f = 0; f < frames; ++f) forward_from_zero(in + f * ld_in, out + f * ld_out);
+    }
+
     // Zeroes the state (recurrent state, convolution history). No-op for stateless layers.
     virtual void reset() noexcept {}
     virtual bool has_state() const noexcept { return false; }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "ml5/model.hpp"
+#include "ml5/weights.hpp"
 
 namespace ml5 {
 
@@ -21,9 +22,11 @@ inline constexpr int kMaxLayerSize = 1 << 20;           // values per frame
 inline constexpr std::size_t kMaxStateFloats = 1u << 24; // conv1d history, floats
 
 // Loads a model from JSON text (any bytes: never crashes, reads out of bounds or hangs).
-Model load_model(std::string_view json_text);
+// `precision` chooses how dense and LSTM weight matrices are held (see Precision); the other
+// layers' few weights stay float32.
+Model load_model(std::string_view json_text, Precision precision = Precision::fp32);
 
 // Loads a model from a file; the error message starts with the file's path.
-Model load_model_file(const std::string& path);
+Model load_model_file(const std::string& path, Precision precision = Precision::fp32);
 
 }  // namespace ml5

@@ -34,6 +34,12 @@ public:
 
     // One frame: reads in[0..in_size), writes out[0..out_size). in and out may overlap.
     void forward(const float* in, float* out) noexcept;
+    // `frames` independent frames (row f of in gives row f of out; rows of in_size and out_size
+    // values, packed). Stateless: each frame from a zero state, in blocks so that every weight
+    // is read once per block, not once per frame — for offline work (scoring a file, checking
+    // an export), not the audio thread: the first call allocates the block buffers. Streaming:
+    // the frames are consecutive steps, run one by one. in and out must not overlap.
+    void forward_batch(const float* in, std::size_t frames, float* out);
     // Zeroes every layer's state.
     void reset() noexcept;
 
@@ -47,6 +53,8 @@ private:
     bool stateless_ = true;
     std::vector<std::unique_ptr<Layer>> layers_;
     AlignedBuffer ping_, pong_;  // each as wide as the widest layer input or output
+    static constexpr std::size_t kBatchBlock = 16;  // frames per block in forward_batch
+    AlignedBuffer batch_ping_, batch_pong_;          // [kBatchBlock][padded width], on first use
 };
 
 }  // namespace ml5

@@ -1,0 +1,137 @@
+// The packed-matrix products of WeightMatrix (see weights.cpp for the layout), written once over
+// a vector type S and included by one source file per instruction set, each compiled for it:
+// products_avx2.cpp (AVX2, FMA, F16C) and products_avx512.cpp (AVX-512F). Only intrinsics and
+// this file's own functions, all internal to the including file, appear here, so no code built
+// for one instruction set can be picked up by another part of the library.
+//
+// S provides: reg, kLanes, zero(), set1(float), load(const float*), load(const uint16_t*) (a
+// half-precision vector widened to float), fma(a, b, c) = a·b + c, add, store(float*, reg); and
+// Narrow, the 8-lane type used for 8-wide blocks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace {
+
+// One block of V·lanes outputs of one frame; U interleaved inputs keep 8 FMA chains in flight.
+template <class S, int V, int U, class T>
+inline void block_gemv(const T* W, std::size_t cols, const float* x, const float* init, float* y) noexcept {
+    constexpr std::size_t kWidth = static_cast<std::size_t>(V) * S::kLanes;
+    typename S::reg acc[U][V];
+    for (int v = 0; v < V; ++v) {
+        acc[0][v] = init ? S::load(init + v * S::kLanes) : S::zero();
+        for (int u = 1; u < U; ++u) acc[u][v] = S::zero();
+    }
+    std::size_t c = 0;
+    for (; c + U <= cols; c += U) {
+        for (int u = 0; u < U; ++u) {
+            const typename S::reg xc = S::set1(x[c + u]);
+            const T* w = W + (c + u) * kWidth;
+            for (int v = 0; v < V; ++v) acc[u][v] = S::fma(S::load(w + v * S::kLanes), xc, acc[u][v]);
+        }
+    }
+    for (; c < cols; ++c) {
+        const typename S::reg xc = S::set1(x[c]);
+        for (int v = 0; v < V; ++v) acc[0][v] = S::fma(S::load(W + c * kWidth + v * S::kLanes), xc, acc[0][v]);
+    }
+    for (int v = 0; v < V; ++v) {
+        for (int u = 1; u < U; ++u) acc[0][v] = S::add(acc[0][v], acc[u][v]);
+        S::store(y + v * S::kLanes, acc[0][v]);
+    }
+}
+
+// A block `Width` wide with the widest vectors that fit it.
+template <class S, int Width, class T>
+inline void block(const T* W, std::size_t cols, const float* x, const float* init, float* y) noexcept {
+    if constexpr (Width < S::kLanes) {
+        block<typename S::Narrow, Width>(W, cols, x, init, y);
+    } else {
+        constexpr int V = Width / S::kLanes;
+        block_gemv<S, V, (V >= 8 ? 1 : 8 / V)>(W, cols, x, init, y);
+    }
+}
+
+template <class S, class T>
+void gemv(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init, float* y) noexcept {
+    auto at = [&](std::size_t r) { return init ? init + r : nullptr; };
+    std::size_t r = 0;
+    for (; rows - r >= 64; r += 64, W += 64 * cols) block<S, 64>(W, cols, x, at(r), y + r);
+    if (rows - r >= 32) block<S, 32>(W, cols, x, at(r), y + r), r += 32, W += 32 * cols;
+    if (rows - r >= 16) block<S, 16>(W, cols, x, at(r), y + r), r += 16, W += 16 * cols;
+    if (rows - r >= 8) block<S, 8>(W, cols, x, at(r), y + r), r += 8, W += 8 * cols;
+    if (r < rows) {  // the zero-padded last block, through a copy: nothing past rows is touched
+        alignas(64) float b[8] = {}, out[8];
+        for (std::size_t k = 0; k < rows - r; ++k) b[k] = init ? init[r + k] : 0.0f;
+        block<S, 8>(W, cols, x, b, out);
+        for (std::size_t k = 0; k < rows - r; ++k) y[r + k] = out[k];
+    }
+}
+
+// V·lanes outputs of F frames, from a block stored `width` wide: each weight vector is loaded
+// once and used for every frame.
+template <class S, int V, int F, class T>
+inline void slice_gemm(const T* W, std::size_t width, std::size_t cols, const float* X, std::size_t ldx,
+                       const float* init, float* Y, std::size_t ldy) noexcept {
+    typename S::reg acc[F][V];
+    for (int v = 0; v < V; ++v) {
+        const typename S::reg b = init ? S::load(init + v * S::kLanes) : S::zero();
+        for (int f = 0; f < F; ++f) acc[f][v] = b;
+    }
+    for (std::size_t c = 0; c < cols; ++c) {
+        typename S::reg w[V];
+        for (int v = 0; v < V; ++v) w[v] = S::load(W + c * width + v * S::kLanes);
+        for (int f = 0; f < F; ++f) {
+            const typename S::reg xc = S::set1(X[static_cast<std::size_t>(f) * ldx + c]);
+            for (int v = 0; v < V; ++v) acc[f][v] = S::fma(w[v], xc, acc[f][v]);
+        }
+    }
+    for (int f = 0; f < F; ++f)
+        for (int v = 0; v < V; ++v) S::store(Y + static_cast<std::size_t>(f) * ldy + v * S::kLanes, acc[f][v]);
+}
+
+template <class S, int V, class T>
+void slice_frames(const T* W, std::size_t width, std::size_t cols, const float* X, std::size_t ldx,
+                  std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept {
+    std::size_t f = 0;
+    for (; f + 4 <= frames; f += 4) slice_gemm<S, V, 4>(W, width, cols, X + f * ldx, ldx, init, Y + f * ldy, ldy);
+    switch (frames - f) {
+        case 3: slice_gemm<S, V, 3>(W, width, cols, X + f * ldx, ldx, init, Y + f * ldy, ldy); break;
+        case 2: slice_gemm<S, V, 2>(W, width, cols, X + f * ldx, ldx, init, Y + f * ldy, ldy); break;
+        case 1: slice_gemm<S, V, 1>(W, width, cols, X + f * ldx, ldx, init, Y + f * ldy, ldy); break;
+        default: break;
+    }
+}
+
+// All frames through one full block: slices of two vectors, then one, then a narrow one.
+template <class S, class T>
+void block_frames(const T* W, std::size_t width, std::size_t cols, const float* X, std::size_t ldx,
+                  std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept {
+    std::size_t k = 0;
+    auto at = [&](std::size_t o) { return init ? init + o : nullptr; };
+    for (; k + 2 * S::kLanes <= width; k += 2 * S::kLanes)
+        slice_frames<S, 2>(W + k, width, cols, X, ldx, frames, at(k), Y + k, ldy);
+    for (; k + S::kLanes <= width; k += S::kLanes)
+        slice_frames<S, 1>(W + k, width, cols, X, ldx, frames, at(k), Y + k, ldy);
+    if constexpr (S::kLanes > 8) {
+        for (; k < width; k += 8)
+            slice_frames<typename S::Narrow, 1>(W + k, width, cols, X, ldx, frames, at(k), Y + k, ldy);
+    }
+}
+
+template <class S, class T>
+void gemm(const T* W, std::size_t rows, std::size_t cols, const float* X, std::size_t ldx, std::size_t frames,
+          const float* init, float* Y, std::size_t ldy) noexcept {
+    for (std::size_t r = 0; r < rows;) {
+        const std::size_t width = rows - r >= 64 ? 64 : rows - r >= 32 ? 32 : rows - r >= 16 ? 16 : 8;
+        if (rows - r >= width) {
+            block_frames<S>(W, width, cols, X, ldx, frames, init ? init + r : nullptr, Y + r, ldy);
+        } else {  // the zero-padded last block, frame by frame through the one-frame path
+            for (std::size_t f = 0; f < frames; ++f) gemv<S>(W, rows - r, cols, X + f * ldx, init ? init + r : nullptr, Y + f * ldy + r);
+        }
+        W += width * cols;
+        r += width;
+    }
+}
+
+}  // namespace
