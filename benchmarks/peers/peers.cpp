@@ -1,6 +1,8 @@
 // ml5-peers: the ml5 engine and a plain Eigen implementation of the same layer chains, timed in
 // one interleaved run on the same RTNeural files and inputs.
 //
+// "native_fp16" is the engine with half-precision weights (its error is reported, not hidden).
+//
 //   ml5-peers EMOTION.json MELODY.json HARMONY.json DYNAMICS.json GROOVE.json [--rounds R] [--block K]
 //
 // Each round times a block of K frames of every (model, engine) pair in turn, so that a noisy
@@ -215,10 +217,11 @@ int main(int argc, char** argv) {
     }
     try {
         std::vector<json> files;
-        std::vector<ml5::Model> native;
+        std::vector<ml5::Model> native, native16;
         for (int i = 1; i <= 5; ++i) {
             files.push_back(read_json(argv[i]));
             native.push_back(ml5::load_model_file(argv[i]));
+            native16.push_back(ml5::load_model_file(argv[i], ml5::Precision::fp16));
         }
         std::vector<std::unique_ptr<DynamicChain>> dynamic;
         for (const auto& f : files) dynamic.push_back(std::make_unique<DynamicChain>(f));
@@ -230,6 +233,7 @@ int main(int argc, char** argv) {
         std::map<std::string, std::map<std::string, Forward>> engines;
         for (int m = 0; m < 5; ++m) {
             engines[kNames[m]]["native"] = [&, m](const float* x, float* y) { native[static_cast<std::size_t>(m)].forward(x, y); };
+            engines[kNames[m]]["native_fp16"] = [&, m](const float* x, float* y) { native16[static_cast<std::size_t>(m)].forward(x, y); };
             engines[kNames[m]]["eigen_dynamic"] = [&, m](const float* x, float* y) { dynamic[static_cast<std::size_t>(m)]->forward(x, y); };
         }
         engines["harmony"]["eigen_fixed"] = [&](const float* x, float* y) { harmony->forward(x, y); };
@@ -238,7 +242,7 @@ int main(int argc, char** argv) {
 
         // the five as a host runs them: emotion, then the four from its embedding
         std::vector<float> emotion(64), harmony_in(128), out(128);
-        for (const std::string engine : {"native", "eigen_dynamic", "eigen_fixed"}) {
+        for (const std::string engine : {"native", "native_fp16", "eigen_dynamic", "eigen_fixed"}) {
             auto pick = [&, engine](const char* model) {
                 auto& e = engines[model];
                 return e.count(engine) ? e[engine] : e["eigen_dynamic"];

@@ -67,17 +67,27 @@ OutArray forward_batch(PyModel& self, nb::handle x) {
     {
         nb::gil_scoped_release release;
         std::lock_guard<std::mutex> lock(self.mu);
-        for (std::size_t r = 0; r < rows; ++r) self.model.forward(src + r * n_in, out + r * n_out);
+        self.model.forward_batch(src, rows, out);
     }
     return result;
 }
 
-std::unique_ptr<PyModel> load_file(const std::string& path) {
-    nb::gil_scoped_release release;
-    return std::make_unique<PyModel>(ml5::load_model_file(path));
+ml5::Precision precision_of(const std::string& name) {
+    try {
+        return ml5::precision_from_string(name.c_str());
+    } catch (const std::invalid_argument& e) {
+        throw nb::value_error(e.what());
+    }
 }
 
-std::unique_ptr<PyModel> load_text(nb::handle text) {
+std::unique_ptr<PyModel> load_file(const std::string& path, const std::string& precision) {
+    const ml5::Precision p = precision_of(precision);
+    nb::gil_scoped_release release;
+    return std::make_unique<PyModel>(ml5::load_model_file(path, p));
+}
+
+std::unique_ptr<PyModel> load_text(nb::handle text, const std::string& precision) {
+    const ml5::Precision p = precision_of(precision);
     std::string buf;
     if (nb::isinstance<nb::bytes>(text)) {
         nb::bytes b = nb::borrow<nb::bytes>(text);
@@ -88,7 +98,7 @@ std::unique_ptr<PyModel> load_text(nb::handle text) {
         throw nb::type_error("loads: expected str or bytes");
     }
     nb::gil_scoped_release release;
-    return std::make_unique<PyModel>(ml5::load_model(buf));
+    return std::make_unique<PyModel>(ml5::load_model(buf, p));
 }
 
 std::vector<std::tuple<std::string, int, int, std::string>> layers(const PyModel& self) {
@@ -112,7 +122,8 @@ NB_MODULE(_engine, m) {
              "Run one frame: x is 1-D with in_size values; returns out_size float32 values.")
         .def("forward_batch", &forward_batch, "X"_a,
              "Run each row of the 2-D X as one frame (in order); returns (rows, out_size). "
-             "In stateless mode every row is independent.")
+             "Stateless: every row is independent, computed in blocks that read each weight once per "
+             "block. Streaming: the rows are consecutive steps.")
         .def("reset", [](PyModel& self) {
             std::lock_guard<std::mutex> lock(self.mu);
             self.model.reset();
@@ -131,14 +142,17 @@ NB_MODULE(_engine, m) {
                      "True (default): every frame starts from a zero state, as the ml5 models are "
                      "trained. False: state carries over between frames (streaming). Switching resets.")
         .def_prop_ro("layers", &layers, "List of (type, in_size, out_size, activation).")
+        .def_prop_ro("precision", [](const PyModel& s) { return std::string(ml5::to_string(s.model.precision())); },
+                     "How the weight matrices are held: 'fp32' or 'fp16'.")
         .def("__repr__", [](const PyModel& s) {
             return "<ml5_native.Model " + std::to_string(s.model.in_size()) + " -> " +
                    std::to_string(s.model.out_size()) + ", " + std::to_string(s.model.n_layers()) + " layers, " +
                    std::to_string(s.model.n_params()) + " params>";
         });
 
-    m.def("load_file", &load_file, "path"_a, "Load a model file (raises LoadError).");
-    m.def("loads", &load_text, "text"_a, "Load a model from JSON text, str or bytes (raises LoadError).");
+    m.def("load_file", &load_file, "path"_a, "precision"_a = "fp32", "Load a model file (raises LoadError).");
+    m.def("loads", &load_text, "text"_a, "precision"_a = "fp32",
+          "Load a model from JSON text, str or bytes (raises LoadError).");
 
     bind_processor(m);
 }

@@ -30,6 +30,7 @@ using ml5py::InArray;
 using ml5py::OutArray;
 
 struct PyProcessor {
+    explicit PyProcessor(ml5::Precision precision) : processor(precision) {}
     ml5::MultiModelProcessor processor;
     std::unique_ptr<ml5::AsyncPipeline> pipeline;
 };
@@ -305,7 +306,20 @@ void bind_processor(nb::module_& m) {
     nb::class_<PyProcessor>(m, "Processor",
                             "The five networks as one unit: files by stem, fallbacks, enable/disable, the full "
                             "pipeline, reload, statistics, and an async pipeline.")
-        .def(nb::init<>())
+        .def("__init__",
+             [](PyProcessor* self, const std::string& precision) {
+                 ml5::Precision p;
+                 try {
+                     p = ml5::precision_from_string(precision.c_str());
+                 } catch (const std::invalid_argument& e) {
+                     throw nb::value_error(e.what());
+                 }
+                 new (self) PyProcessor(p);
+             },
+             "precision"_a = "fp32",
+             "precision: 'fp32' (default) or 'fp16' (weight matrices in half precision).")
+        .def_prop_ro("precision",
+                     [](const PyProcessor& self) { return std::string(ml5::to_string(self.processor.precision())); })
         .def("initialize",
              [](PyProcessor& self, std::optional<nb::object> folder) {
                  const std::string dir = folder ? nb::cast<std::string>(nb::str(*folder)) : std::string();

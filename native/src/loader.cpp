@@ -414,6 +414,7 @@ Model build(const json& doc, Precision precision) {
     if (!doc.is_object()) Context("model").fail(std::string("the JSON value is ") + kind_of(doc) + ", expected an object");
     const Context ctx("model");
     Model model(read_in_size(doc));
+    model.set_precision_label(precision);
     const json layers = require(ctx, doc, "layers");
     if (!layers.is_array()) ctx.fail(std::string("\"layers\" is ") + kind_of(layers) + ", expected an array");
     if (layers.empty()) ctx.fail("\"layers\" is empty: a model needs at least one layer");

@@ -94,7 +94,9 @@ const float* PipelineResult::output(ModelType t) const noexcept {
 
 // ---- construction, loading, swapping (control side) ----
 
-MultiModelProcessor::MultiModelProcessor() noexcept {
+MultiModelProcessor::MultiModelProcessor() noexcept : MultiModelProcessor(Precision::fp32) {}
+
+MultiModelProcessor::MultiModelProcessor(Precision precision) noexcept : precision_(precision) {
     for (std::size_t i = 0; i < kModelCount; ++i) {
         current_[i].store(nullptr);
         hazard_[i].store(nullptr);
@@ -134,7 +136,7 @@ MultiModelProcessor::LoadOutcome MultiModelProcessor::load_slot(const ModelSlot&
     if (!std::filesystem::exists(r.status.path, ec)) return fail(FallbackReason::MissingFile, "missing file: " + r.status.path);
     const auto t0 = std::chrono::steady_clock::now();
     try {
-        r.model = std::make_unique<Model>(load_model_file(r.status.path));
+        r.model = std::make_unique<Model>(load_model_file(r.status.path, precision_));
     } catch (const LoadError& e) {
         return fail(FallbackReason::LoadError, e.what());
     } catch (const std::exception& e) {  // out of memory, filesystem errors

@@ -1,6 +1,11 @@
 // Runs every case of an RTNeural conformance folder through the engine (streaming mode):
 // accept cases must load and match the recorded outputs, reject cases must throw LoadError.
-// Usage: ml5rt_conformance [FOLDER]   (default ../shared/rtneural-conformance)
+// Usage: ml5rt_conformance [FOLDER] [--precision fp16]   (default ../shared/rtneural-conformance)
+//
+// With --precision fp16 the accept cases run with half-precision weights and must stay within
+// kHalfTolerance of the recorded outputs, relative to the size of the terms summed (see below);
+// the largest error is printed.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
@@ -24,9 +29,15 @@ json read_json(const std::string& path) {
     return json::parse(s.str());
 }
 
+// fp16 keeps 11 significant bits: each weight is off by at most 2^-12 of itself (4.9e-4 of
+// |w| after round to nearest, half that on average). An output's error then stays far below
+// 2^-11 · (1 + |y|) unless a long sum cancels; the cases of the folder check that it does.
+constexpr double kHalfTolerance = 4.8828125e-4;  // 2^-11
+double g_worst_half_error = 0.0;
+
 // Returns "" on success, else what went wrong.
-std::string run_accept(const std::string& dir, const json& c) {
-    ml5::Model model = ml5::load_model_file(dir + "/" + c.at("model").get<std::string>());
+std::string run_accept(const std::string& dir, const json& c, ml5::Precision precision) {
+    ml5::Model model = ml5::load_model_file(dir + "/" + c.at("model").get<std::string>(), precision);
     const int in = c.at("in_size").get<int>(), out = c.at("out_size").get<int>();
     if (model.in_size() != in || model.out_size() != out)
         return "sizes " + std::to_string(model.in_size()) + "->" + std::to_string(model.out_size()) + ", expected " +
@@ -44,8 +55,15 @@ std::string run_accept(const std::string& dir, const json& c) {
         for (int i = 0; i < in; ++i) x[static_cast<std::size_t>(i)] = inputs[step][static_cast<std::size_t>(i)].get<float>();
         model.forward(x.data(), y.data());
         for (int j = 0; j < out; ++j) {
-            const double err = std::fabs(static_cast<double>(y[static_cast<std::size_t>(j)]) -
-                                         expected[step][static_cast<std::size_t>(j)].get<double>());
+            const double want = expected[step][static_cast<std::size_t>(j)].get<double>();
+            const double err = std::fabs(static_cast<double>(y[static_cast<std::size_t>(j)]) - want);
+            if (precision == ml5::Precision::fp16) {
+                g_worst_half_error = std::max(g_worst_half_error, err);
+                if (!(err <= kHalfTolerance * (1.0 + std::fabs(want))))
+                    return "fp16 step " + std::to_string(step) + " output " + std::to_string(j) + ": |error| " +
+                           std::to_string(err) + " > 2^-11 * (1 + |expected|)";
+                continue;
+            }
             if (!(err <= tol))
                 return "step " + std::to_string(step) + " output " + std::to_string(j) + ": |error| " +
                        std::to_string(err) + " > tolerance " + std::to_string(tol);
@@ -58,7 +76,14 @@ std::string run_accept(const std::string& dir, const json& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::string dir = argc > 1 ? argv[1] : "../shared/rtneural-conformance";
+    std::string dir = "../shared/rtneural-conformance";
+    ml5::Precision precision = ml5::Precision::fp32;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--precision" && i + 1 < argc)
+            precision = ml5::precision_from_string(argv[++i]);
+        else
+            dir = argv[i];
+    }
     json index;
     try {
         index = read_json(dir + "/index.json");
@@ -74,7 +99,7 @@ int main(int argc, char** argv) {
             const json c = read_json(dir + "/" + entry.at("case").get<std::string>());
             if (c.at("kind") == "accept") {
                 ++accept;
-                problem = run_accept(dir, c);
+                problem = run_accept(dir, c, precision);
             } else {
                 ++reject;
                 try {
@@ -94,7 +119,9 @@ int main(int argc, char** argv) {
             std::printf("FAIL %s: %s\n", name.c_str(), problem.c_str());
         }
     }
-    std::printf("conformance: %d accept + %d reject cases from %s\n", accept, reject, dir.c_str());
+    std::printf("conformance (%s): %d accept + %d reject cases from %s\n", ml5::to_string(precision), accept, reject,
+                dir.c_str());
+    if (precision == ml5::Precision::fp16) std::printf("largest fp16 error: %.3g\n", g_worst_half_error);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 && passed > 0 ? 0 : 1;
 }

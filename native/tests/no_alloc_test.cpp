@@ -71,7 +71,15 @@ bool self_check() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::string dir = argc > 1 ? argv[1] : "../shared/rtneural-conformance";
+    // no_alloc_test [FOLDER] [--precision fp16]
+    std::string dir = "../shared/rtneural-conformance";
+    ml5::Precision precision = ml5::Precision::fp32;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--precision" && i + 1 < argc)
+            precision = ml5::precision_from_string(argv[++i]);
+        else
+            dir = argv[i];
+    }
     if (!self_check()) {
         std::printf("FAIL: the allocation counters do not work\n");
         return 1;
@@ -85,7 +93,7 @@ int main(int argc, char** argv) {
     for (const auto& path : files) {
         std::unique_ptr<ml5::Model> model;
         try {
-            model = std::make_unique<ml5::Model>(ml5::load_model_file(path));
+            model = std::make_unique<ml5::Model>(ml5::load_model_file(path, precision));
         } catch (const ml5::LoadError&) {
             continue;  // a reject case
         }
@@ -100,7 +108,8 @@ int main(int argc, char** argv) {
             std::printf("FAIL %s: %ld allocations/frees during inference\n", path.c_str(), seen);
         }
     }
-    std::printf("no-alloc: %d models (%d reference), operator new/delete%s counted\n", models, refs,
+    std::printf("no-alloc (%s): %d models (%d reference), operator new/delete%s counted\n", ml5::to_string(precision),
+                models, refs,
 #ifdef ML5_COUNT_MALLOC
                 " and malloc/free"
 #else

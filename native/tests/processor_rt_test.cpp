@@ -128,7 +128,16 @@ std::vector<float> frame(int f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const fs::path conformance = argc > 1 ? argv[1] : "../shared/rtneural-conformance";
+    // processor_rt_test [FOLDER] [--precision fp16]
+    fs::path conformance = "../shared/rtneural-conformance";
+    ml5::Precision precision = ml5::Precision::fp32;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--precision" && i + 1 < argc)
+            precision = ml5::precision_from_string(argv[++i]);
+        else
+            conformance = argv[i];
+    }
+    std::printf("precision: %s\n", ml5::to_string(precision));
     if (!self_check()) {
         std::printf("FAIL: the counters do not work\n");
         return 1;
@@ -144,7 +153,7 @@ int main(int argc, char** argv) {
         fs::copy_file(ref, dir / (std::string(s.stem) + ".json"), fs::copy_options::overwrite_existing);
     }
 
-    ml5::MultiModelProcessor processor;
+    ml5::MultiModelProcessor processor(precision);
     for (const auto& st : processor.initialize(dir.string()))
         if (!st.loaded) {
             std::printf("FAIL: %s\n", st.message.c_str());
@@ -182,7 +191,7 @@ int main(int argc, char** argv) {
     processor.setEnabled(ml5::ModelType::GroovePredictor, true);
 
     // Fallbacks: a processor with no models.
-    ml5::MultiModelProcessor empty;
+    ml5::MultiModelProcessor empty(precision);
     empty.initialize((dir / "none").string());
     expect_clean("runFullPipeline (five fallbacks)", watch([&] {
         for (int i = 0; i < kCalls; ++i) empty.runFullPipeline(frames[i % 64].data(), result);

@@ -1,6 +1,8 @@
 // Engine behaviour beyond the conformance vectors: stateless vs streaming, error messages,
 // hostile inputs, metadata. Usage: ml5rt_unit_test [CONFORMANCE_FOLDER]
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -134,6 +136,54 @@ void every_prefix_of_a_model_is_refused(const std::string& dir) {
     check(load_error(text).empty(), "the whole model loads");
 }
 
+void half_conversions() {
+    // Every finite half survives half -> float -> half unchanged; infinities too; NaN stays NaN.
+    bool round_trip = true;
+    for (std::uint32_t h = 0; h < 0x10000u; ++h) {
+        const float f = ml5::half_to_float(static_cast<std::uint16_t>(h));
+        if (std::isnan(f)) {
+            round_trip = round_trip && std::isnan(ml5::half_to_float(ml5::float_to_half(f)));
+            continue;
+        }
+        round_trip = round_trip && ml5::float_to_half(f) == h;
+    }
+    check(round_trip, "all 65,536 halves round-trip through float");
+    // Worked by hand: 1 + 2^-11 lies halfway between 1 (0x3c00) and 1 + 2^-10 (0x3c01): ties go
+    // to the even mantissa, 0x3c00; 1 + 3·2^-11 is halfway between 0x3c01 and 0x3c02 -> 0x3c02.
+    check(ml5::float_to_half(1.0f + 0.00048828125f) == 0x3c00, "tie rounds to even (down)");
+    check(ml5::float_to_half(1.0f + 3 * 0.00048828125f) == 0x3c02, "tie rounds to even (up)");
+    check(ml5::float_to_half(65504.0f) == 0x7bff && ml5::float_to_half(65520.0f) == 0x7c00,
+          "65504 is the largest half; 65520 rounds to infinity");
+    check(ml5::float_to_half(5.9604645e-8f) == 0x0001 && ml5::float_to_half(-2.0f) == 0xc000,
+          "smallest subnormal; sign");
+    check(ml5::float_to_half(2.9802322e-8f) == 0x0000, "2^-25 is a tie between 0 and 2^-24: even, 0");
+}
+
+void batch_equals_frame_by_frame(const std::string& dir) {
+    // forward_batch (blocks of frames, each weight read once per block) computes what forward
+    // computes frame by frame, for both precisions; 37 frames cover whole and partial blocks.
+    for (const ml5::Precision precision : {ml5::Precision::fp32, ml5::Precision::fp16}) {
+        for (const char* name : {"ref_emotionrecognizer", "ref_melodytransformer", "ref_harmonypredictor",
+                                 "ref_dynamicsengine", "ref_groovepredictor"}) {
+            ml5::Model m = ml5::load_model_file(dir + "/" + name + ".model.json", precision);
+            const std::size_t n_in = static_cast<std::size_t>(m.in_size()), n_out = static_cast<std::size_t>(m.out_size());
+            const std::size_t frames = 37;
+            std::vector<float> x(frames * n_in), batch(frames * n_out), one(n_out);
+            for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.37f * static_cast<float>(i));
+            m.forward_batch(x.data(), frames, batch.data());
+            double worst = 0.0;
+            for (std::size_t f = 0; f < frames; ++f) {
+                m.forward(x.data() + f * n_in, one.data());
+                for (std::size_t j = 0; j < n_out; ++j)
+                    worst = std::max(worst, static_cast<double>(std::fabs(one[j] - batch[f * n_out + j])));
+            }
+            // the same sums in another order: float rounding only
+            check(worst < 2e-6, std::string("forward_batch = forward for ") + name + " (" + ml5::to_string(precision) +
+                                    "), max difference " + std::to_string(worst));
+        }
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -144,5 +194,7 @@ int main(int argc, char** argv) {
     metadata();
     error_messages(dir);
     every_prefix_of_a_model_is_refused(dir);
+    half_conversions();
+    batch_equals_frame_by_frame(dir);
     return ml5_test::summary();
 }

@@ -1,7 +1,7 @@
 // ml5rt-cli: inspect, run and time an RTNeural-format model from the command line.
 //   ml5rt-cli info MODEL.json
 //   ml5rt-cli run MODEL.json INPUTS.json [--stream]   (INPUTS: a JSON array of frames)
-//   ml5rt-cli bench MODEL.json [--frames N] [--stream]
+//   ml5rt-cli bench MODEL.json [--frames N] [--stream] [--precision fp32|fp16]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,9 @@ int usage() {
     std::fprintf(stderr,
                  "usage: ml5rt-cli info MODEL.json\n"
                  "       ml5rt-cli run MODEL.json INPUTS.json [--stream]\n"
-                 "       ml5rt-cli bench MODEL.json [--frames N] [--stream]\n"
-                 "Models run stateless (state reset before every frame) unless --stream is given.\n");
+                 "       ml5rt-cli bench MODEL.json [--frames N] [--stream] [--precision fp32|fp16]\n"
+                 "Models run stateless (state reset before every frame) unless --stream is given.\n"
+                 "--precision fp16 holds the weight matrices in half precision (default fp32).\n");
     return 2;
 }
 
@@ -96,9 +98,15 @@ int run(const std::string& model_path, const std::string& inputs_path, bool stre
     return 0;
 }
 
-int bench(const std::string& path, long frames, bool stream) {
+const char* option(int argc, char** argv, const char* flag, const char* fallback) {
+    for (int i = 0; i + 1 < argc; ++i)
+        if (std::strcmp(argv[i], flag) == 0) return argv[i + 1];
+    return fallback;
+}
+
+int bench(const std::string& path, long frames, bool stream, ml5::Precision precision) {
     const auto t0 = Clock::now();
-    ml5::Model m = ml5::load_model_file(path);
+    ml5::Model m = ml5::load_model_file(path, precision);
     const double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     m.set_stateless(!stream);
     std::vector<float> x(static_cast<std::size_t>(m.in_size())), y(static_cast<std::size_t>(m.out_size()));
@@ -118,6 +126,7 @@ int bench(const std::string& path, long frames, bool stream) {
     std::printf("model:       %s (%d -> %d, %zu params, %zu weight bytes)\n", path.c_str(), m.in_size(), m.out_size(),
                 m.n_params(), m.weight_bytes());
     std::printf("mode:        %s\n", stream ? "streaming" : "stateless");
+    std::printf("precision:   %s\n", ml5::to_string(m.precision()));
     std::printf("load time:   %.3f ms\n", load_ms);
     std::printf("frames:      %ld\n", frames);
     std::printf("latency ns:  mean %.0f  p50 %.0f  p99 %.0f  min %.0f  max %.0f\n", sum / static_cast<double>(frames),
@@ -139,7 +148,14 @@ int main(int argc, char** argv) {
             for (int i = 3; i + 1 < argc; ++i)
                 if (std::strcmp(argv[i], "--frames") == 0) frames = std::strtol(argv[i + 1], nullptr, 10);
             if (frames <= 0) return usage();
-            return bench(argv[2], frames, stream);
+            ml5::Precision precision;
+            try {
+                precision = ml5::precision_from_string(option(argc, argv, "--precision", "fp32"));
+            } catch (const std::invalid_argument& e) {
+                std::fprintf(stderr, "ml5rt-cli: %s\n", e.what());
+                return 2;
+            }
+            return bench(argv[2], frames, stream, precision);
         }
     } catch (const ml5::LoadError& e) {
         std::fprintf(stderr, "ml5rt-cli: %s\n", e.what());

@@ -7,6 +7,7 @@
 
 #include "ml5/aligned_buffer.hpp"
 #include "ml5/layer.hpp"
+#include "ml5/weights.hpp"
 
 namespace ml5 {
 
@@ -47,10 +48,14 @@ public:
     std::size_t n_params() const noexcept;
     // Bytes of weights held in memory, alignment padding included.
     std::size_t weight_bytes() const noexcept;
+    // How the weight matrices are held (the loader's choice; fp32 unless asked).
+    Precision precision() const noexcept { return precision_; }
+    void set_precision_label(Precision p) noexcept { precision_ = p; }
 
 private:
     int in_size_;
     bool stateless_ = true;
+    Precision precision_ = Precision::fp32;
     std::vector<std::unique_ptr<Layer>> layers_;
     AlignedBuffer ping_, pong_;  // each as wide as the widest layer input or output
     static constexpr std::size_t kBatchBlock = 16;  // frames per block in forward_batch

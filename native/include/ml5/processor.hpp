@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ml5/model.hpp"
+#include "ml5/weights.hpp"
 
 namespace ml5 {
 
@@ -151,6 +152,9 @@ struct PipelineResult {
 class MultiModelProcessor {
 public:
     MultiModelProcessor() noexcept;
+    // precision: how every slot's weight matrices are held from now on (Precision::fp16 halves
+    // the bytes streamed per pipeline call; arithmetic stays float32). The default is fp32.
+    explicit MultiModelProcessor(Precision precision) noexcept;
     ~MultiModelProcessor();  // no inference call may be running
     MultiModelProcessor(const MultiModelProcessor&) = delete;
     MultiModelProcessor& operator=(const MultiModelProcessor&) = delete;
@@ -169,6 +173,7 @@ public:
     ModelStatus status(ModelType type) const;
     ProcessorStats stats() const;
     std::string modelsDirectory() const;            // "" if none was found
+    Precision precision() const noexcept { return precision_; }
     std::vector<std::string> searchedFolders() const;  // the candidates of the last search
 
     void setEnabled(ModelType type, bool enabled) noexcept;
@@ -205,6 +210,7 @@ private:
     std::string dir_;
     std::vector<std::string> searched_;
     std::uint64_t reloads_ = 0, failed_reloads_ = 0;
+    Precision precision_ = Precision::fp32;
 };
 
 // Where models are looked for when initialize() gets no folder, in order: $ML5_MODELS_PATH,

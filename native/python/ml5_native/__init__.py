@@ -34,6 +34,7 @@ from ml5_native._engine import loads as _loads
 __all__ = [
     "FEATURE_SIZE",
     "MODEL_SLOTS",
+    "PRECISIONS",
     "LoadError",
     "Model",
     "ModelStatus",
@@ -50,19 +51,25 @@ for _cls in (LoadError, Model, ModelStatus, ModelType, Processor, ReloadResult):
     _cls.__module__ = __name__
 
 
-def load(path: str | os.PathLike[str]) -> Model:
-    """Load one model file; raises LoadError naming the file, layer and problem."""
-    return _load_file(os.fspath(path))
+#: how a model's weight matrices may be held: float32 (exact, the default) or half precision
+#: (half the bytes to stream per frame; arithmetic stays float32)
+PRECISIONS = ("fp32", "fp16")
 
 
-def loads(text: str | bytes) -> Model:
+def load(path: str | os.PathLike[str], precision: str = "fp32") -> Model:
+    """Load one model file; raises LoadError naming the file, layer and problem.
+    ``precision="fp16"`` keeps the dense and LSTM weights in half precision."""
+    return _load_file(os.fspath(path), precision)
+
+
+def loads(text: str | bytes, precision: str = "fp32") -> Model:
     """Load a model from JSON text; raises LoadError naming the layer and problem."""
-    return _loads(text)
+    return _loads(text, precision)
 
 
-def load_dir(folder: str | os.PathLike[str]) -> dict[str, Model]:
+def load_dir(folder: str | os.PathLike[str], precision: str = "fp32") -> dict[str, Model]:
     """Load every ``*.json`` file of a folder, keyed by file stem (``emotionrecognizer``)."""
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder")
-    return {p.stem: load(p) for p in sorted(root.glob("*.json")) if p.is_file()}
+    return {p.stem: load(p, precision) for p in sorted(root.glob("*.json")) if p.is_file()}
