@@ -84,3 +84,22 @@ def test_models_folder_from_environment(exports):
 def test_usage_errors(tmp_path):
     assert run_cli("verify", str(tmp_path / "nope")).returncode == 2
     assert run_cli("verify", str(tmp_path), "--frames", "0").returncode == 2
+
+
+def test_verify_in_half_precision(exports):
+    exact = json.loads(run_cli("verify", str(exports), "--json", "--frames", "50").stdout)
+    result = run_cli("verify", str(exports), "--json", "--frames", "50", "--precision", "fp16")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (exact["precision"], doc["precision"]) == ("fp32", "fp16") and "error_vs_fp32" not in exact
+    # the weight matrices take two bytes a value instead of four (biases stay float32)
+    assert doc["memory"]["parameters"] == exact["memory"]["parameters"]
+    assert 0.45 < doc["memory"]["weight_bytes"] / exact["memory"]["weight_bytes"] < 0.55
+    error = doc["error_vs_fp32"]
+    assert set(error["max_abs"]) == {"emotion", "melody", "harmony", "dynamics", "groove"}
+    # rounded weights give different outputs, by about 2^-11 of the terms summed (outputs in -1..1)
+    assert 0 < error["overall"] < 5e-3
+    table = run_cli("verify", str(exports), "--frames", "20", "--precision", "fp16")
+    assert "precision fp16" in table.stdout and "fp16 against fp32" in table.stdout
+    bad = run_cli("verify", str(exports), "--precision", "fp8")
+    assert bad.returncode == 2 and "use fp32 or fp16" in bad.stderr

@@ -32,6 +32,10 @@ def verify(
     frames: int = typer.Option(1000, "--frames", "-n", min=1, help="Pipeline calls timed for the latency figures."),
     seed: int = typer.Option(0, "--seed", help="Seed of the test input (128 standard-normal features)."),
     allow_fallback: bool = typer.Option(False, "--allow-fallback", help="Exit 0 even if a model runs on its fallback."),
+    precision: str = typer.Option(
+        "fp32", "--precision",
+        help="How the weight matrices are held: fp32 (exact) or fp16 (half the bytes; its error against fp32 is reported).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Run the C++ processor on exported models: status per model, pipeline outputs, latency, memory."""
@@ -41,7 +45,10 @@ def verify(
     if folder is not None and not folder.is_dir():
         err.print(f"[red]error[/]: {folder} is not a folder (expected a folder of exported <stem>.json files)", highlight=False)
         raise typer.Exit(2)
-    doc = run_verification(folder, frames=frames, seed=seed)
+    if precision not in ("fp32", "fp16"):
+        err.print(f"[red]error[/]: --precision {precision!r}: use fp32 or fp16", highlight=False)
+        raise typer.Exit(2)
+    doc = run_verification(folder, frames=frames, seed=seed, precision=precision)
     if as_json:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
@@ -54,13 +61,17 @@ def verify(
         raise typer.Exit(1)
 
 
-def run_verification(folder: Optional[Path], frames: int = 1000, seed: int = 0) -> dict[str, Any]:
+#: test inputs over which an fp16 run's outputs are compared with fp32
+PRECISION_CHECK_FRAMES = 256
+
+
+def run_verification(folder: Optional[Path], frames: int = 1000, seed: int = 0, precision: str = "fp32") -> dict[str, Any]:
     """The report of ``ml5 verify`` as a dict (what ``--json`` prints)."""
     import numpy as np
 
     import ml5_native
 
-    proc = ml5_native.Processor()
+    proc = ml5_native.Processor(precision=precision)
     statuses = proc.initialize(None if folder is None else str(folder))
     features = np.random.default_rng(seed).standard_normal(ml5_native.FEATURE_SIZE).astype(np.float32)
     outputs, sources = proc.run(features, with_sources=True)
@@ -99,8 +110,29 @@ def run_verification(folder: Optional[Path], frames: int = 1000, seed: int = 0) 
             "parameters": stats["total_params"],
             "weight_bytes": stats["total_weight_bytes"],
         },
+        "precision": precision,
+        **({"error_vs_fp32": _error_vs_fp32(proc, folder, seed)} if precision != "fp32" else {}),
         "ok": all(m["loaded"] for m in models),
     }
+
+
+def _error_vs_fp32(proc: Any, folder: Optional[Path], seed: int) -> dict[str, Any]:
+    """Per output, the largest |difference| from an fp32 processor on the same folder, over
+    PRECISION_CHECK_FRAMES standard-normal feature frames (the input of the report among them)."""
+    import numpy as np
+
+    import ml5_native
+
+    exact = ml5_native.Processor(precision="fp32")
+    exact.initialize(proc.models_directory or (None if folder is None else str(folder)))
+    rng = np.random.default_rng(seed)
+    worst: dict[str, float] = {}
+    for _ in range(PRECISION_CHECK_FRAMES):
+        features = rng.standard_normal(ml5_native.FEATURE_SIZE).astype(np.float32)
+        a, b = proc.run(features), exact.run(features)
+        for name in a:
+            worst[name] = max(worst.get(name, 0.0), float(np.max(np.abs(a[name] - b[name]))))
+    return {"frames": PRECISION_CHECK_FRAMES, "max_abs": worst, "overall": max(worst.values(), default=0.0)}
 
 
 def _output_labels(path: Path) -> Optional[list[str]]:
@@ -162,4 +194,10 @@ def _print_report(doc: dict[str, Any]) -> None:
     out.print(f"latency of runFullPipeline over {lat['frames']} frames: p50 {lat['p50']:.1f} µs, "
               f"p99 {lat['p99']:.1f} µs, mean {lat['mean']:.1f} µs", highlight=False)
     out.print(f"memory: {mem['weight_bytes']:,} bytes of weights ({mem['weight_bytes'] / 2**20:.2f} MiB), "
-              f"{mem['parameters']:,} parameters in {mem['models_loaded']} loaded model(s)", highlight=False)
+              f"{mem['parameters']:,} parameters in {mem['models_loaded']} loaded model(s), precision {doc['precision']}",
+              highlight=False)
+    if "error_vs_fp32" in doc:
+        e = doc["error_vs_fp32"]
+        per = ", ".join(f"{name} {value:.2e}" for name, value in e["max_abs"].items())
+        out.print(f"{doc['precision']} against fp32 over {e['frames']} frames: max |difference| {e['overall']:.2e} ({per})",
+                  highlight=False)

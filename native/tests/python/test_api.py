@@ -102,3 +102,23 @@ def test_batch_from_threads(model):
         t.join()
     for r in results:
         np.testing.assert_array_equal(r, expected)
+
+
+def test_half_precision(conformance):
+    path = conformance / "ref_harmonypredictor.model.json"
+    exact, half = ml5_native.load(path), ml5_native.load(path, precision="fp16")
+    assert (exact.precision, half.precision) == ("fp32", "fp16")
+    assert half.n_params == exact.n_params and half.weight_bytes < 0.55 * exact.weight_bytes
+    x = np.sin(np.arange(37 * exact.in_size, dtype=np.float32) * 0.37).reshape(37, -1)
+    difference = np.abs(half.forward_batch(x) - exact.forward_batch(x)).max()
+    assert 0 < difference < 2**-11  # softmax outputs: rounded weights move them, by little
+    with pytest.raises(ValueError, match="'fp8': use fp32 or fp16"):
+        ml5_native.load(path, precision="fp8")
+    assert ml5_native.loads(json.dumps(LSTM_DENSE), precision="fp16").precision == "fp16"
+
+
+def test_processor_precision(conformance):
+    assert ml5_native.Processor().precision == "fp32"
+    assert ml5_native.Processor(precision="fp16").precision == "fp16"
+    with pytest.raises(ValueError, match="use fp32 or fp16"):
+        ml5_native.Processor(precision="half")
