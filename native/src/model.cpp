@@ -41,15 +41,18 @@ void Model::forward_batch(const float* in, std::size_t frames, float* out) {
     }
     for (std::size_t f0 = 0; f0 < frames; f0 += kBatchBlock) {
         const std::size_t n = frames - f0 < kBatchBlock ? frames - f0 : kBatchBlock;
-        for (std::size_t f = 0; f < n; ++f)
-            std::memcpy(batch_ping_.data() + f * width, in + (f0 + f) * n_in, n_in * sizeof(float));
+        // each layer's rows as wide as its own padded size: elementwise work touches little padding
+        std::size_t ld = padded(n_in);
+        for (std::size_t f = 0; f < n; ++f) std::memcpy(batch_ping_.data() + f * ld, in + (f0 + f) * n_in, n_in * sizeof(float));
         float* src = batch_ping_.data();
         float* dst = batch_pong_.data();
         for (auto& layer : layers_) {
-            layer->forward_batch(src, width, n, dst, width);
+            const std::size_t ld_out = padded(static_cast<std::size_t>(layer->out_size()));
+            layer->forward_batch(src, ld, n, dst, ld_out);
             std::swap(src, dst);
+            ld = ld_out;
         }
-        for (std::size_t f = 0; f < n; ++f) std::memcpy(out + (f0 + f) * n_out, src + f * width, n_out * sizeof(float));
+        for (std::size_t f = 0; f < n; ++f) std::memcpy(out + (f0 + f) * n_out, src + f * ld, n_out * sizeof(float));
     }
 }
 

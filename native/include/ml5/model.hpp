@@ -58,7 +58,7 @@ private:
     Precision precision_ = Precision::fp32;
     std::vector<std::unique_ptr<Layer>> layers_;
     AlignedBuffer ping_, pong_;  // each as wide as the widest layer input or output
-    static constexpr std::size_t kBatchBlock = 16;  // frames per block in forward_batch
+    static constexpr std::size_t kBatchBlock = 24;  // frames per block in forward_batch
     AlignedBuffer batch_ping_, batch_pong_;          // [kBatchBlock][padded width], on first use
 };
 

@@ -27,7 +27,11 @@ void Dense::forward(const float* in, float* out) noexcept {
 void Dense::forward_batch(const float* in, std::size_t ld_in, std::size_t frames, float* out,
                           std::size_t ld_out) noexcept {
     w_.apply_batch(in, ld_in, frames, b_.data(), out, ld_out);
-    for (std::size_t f = 0; f < frames; ++f) apply_activation(act_, out + f * ld_out, out_size());
+    if (act_ == Activation::Softmax) {
+        for (std::size_t f = 0; f < frames; ++f) apply_activation(act_, out + f * ld_out, out_size());
+    } else {  // elementwise: one pass over the rows, the padding between them included (harmless)
+        apply_activation(act_, out, static_cast<int>((frames - 1) * ld_out) + out_size());
+    }
 }
 
 }  // namespace ml5

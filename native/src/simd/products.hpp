@@ -90,25 +90,40 @@ inline void slice_gemm(const T* W, std::size_t width, std::size_t cols, const fl
         for (int v = 0; v < V; ++v) S::store(Y + static_cast<std::size_t>(f) * ldy + v * S::kLanes, acc[f][v]);
 }
 
-template <class S, int V, class T>
-void slice_frames(const T* W, std::size_t width, std::size_t cols, const float* X, std::size_t ldx,
-                  std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept {
-    std::size_t f = 0;
-    for (; f + 4 <= frames; f += 4) slice_gemm<S, V, 4>(W, width, cols, X + f * ldx, ldx, init, Y + f * ldy, ldy);
-    switch (frames - f) {
-        case 3: slice_gemm<S, V, 3>(W, width, cols, X + f * ldx, ldx, init, Y + f * ldy, ldy); break;
-        case 2: slice_gemm<S, V, 2>(W, width, cols, X + f * ldx, ldx, init, Y + f * ldy, ldy); break;
-        case 1: slice_gemm<S, V, 1>(W, width, cols, X + f * ldx, ldx, init, Y + f * ldy, ldy); break;
-        default: break;
+// Frames per tile: as many accumulators as the registers allow beside the weights (AVX-512 has
+// 32 registers: 4 × 6 accumulators; AVX2 has 16: 2 × 4).
+template <class S, int V>
+constexpr int kTileFrames = (S::kLanes == 16 && V == 4) ? 6 : 4;
+
+template <class S, int V, int F, class T>
+void tail_frames(std::size_t left, const T* W, std::size_t width, std::size_t cols, const float* X, std::size_t ldx,
+                 const float* init, float* Y, std::size_t ldy) noexcept {
+    if constexpr (F > 0) {
+        if (left == F) return slice_gemm<S, V, F>(W, width, cols, X, ldx, init, Y, ldy);
+        tail_frames<S, V, F - 1>(left, W, width, cols, X, ldx, init, Y, ldy);
     }
 }
 
-// All frames through one full block: slices of two vectors, then one, then a narrow one.
+template <class S, int V, class T>
+void slice_frames(const T* W, std::size_t width, std::size_t cols, const float* X, std::size_t ldx,
+                  std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept {
+    constexpr std::size_t F = kTileFrames<S, V>;
+    std::size_t f = 0;
+    for (; f + F <= frames; f += F)
+        slice_gemm<S, V, static_cast<int>(F)>(W, width, cols, X + f * ldx, ldx, init, Y + f * ldy, ldy);
+    tail_frames<S, V, static_cast<int>(F) - 1>(frames - f, W, width, cols, X + f * ldx, ldx, init, Y + f * ldy, ldy);
+}
+
+// All frames through one full block: slices of four vectors (AVX-512), two, one, then a narrow one.
 template <class S, class T>
 void block_frames(const T* W, std::size_t width, std::size_t cols, const float* X, std::size_t ldx,
                   std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept {
     std::size_t k = 0;
     auto at = [&](std::size_t o) { return init ? init + o : nullptr; };
+    if constexpr (S::kLanes == 16) {  // a whole 64-wide block at once: 4 × 6 accumulators
+        for (; k + 4 * S::kLanes <= width; k += 4 * S::kLanes)
+            slice_frames<S, 4>(W + k, width, cols, X, ldx, frames, at(k), Y + k, ldy);
+    }
     for (; k + 2 * S::kLanes <= width; k += 2 * S::kLanes)
         slice_frames<S, 2>(W + k, width, cols, X, ldx, frames, at(k), Y + k, ldy);
     for (; k + S::kLanes <= width; k += S::kLanes)

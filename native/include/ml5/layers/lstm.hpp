@@ -33,7 +33,7 @@ private:
     void finish_step(float* gates, const float* c_prev, float* c_out, float* h_out) noexcept;
 
     // frames per block in forward_batch (its scratch is allocated with the layer)
-    static constexpr std::size_t kBatchBlock = 8;
+    static constexpr std::size_t kBatchBlock = 12;
 
     // Gates are held in the order i, c, o, f (the file's is i, f, c, o): a step from zero needs
     // only the first three, one product over contiguous weights.
