@@ -122,6 +122,29 @@ class _Engines:
             return {"emotion": None, **{m: None for m in CHAIN[1:]}}
         return {"emotion": emotion, **self.downstream(emotion, np.asarray(features, np.float32)[:64])}
 
+    def chain_rows(self, inputs: Any) -> list[dict[str, Any]]:
+        """Every row of ``inputs`` (one feature frame per window) through the chain. With the
+        native engine and all five networks loaded, each model takes all rows at once
+        (``forward_batch``: each weight read once per block of rows, not once per window);
+        otherwise, fallbacks included, the processor row by row."""
+        import numpy as np
+
+        x = np.ascontiguousarray(inputs, np.float32)
+        if self.processor is None or len(x) < 2 or any(self.sources.get(m) != "network" for m in CHAIN):
+            return [self.chain(row) for row in x]
+        import ml5_native
+
+        model = {m: ml5_native.load(self.folder / f"{STEMS[m]}.json") for m in CHAIN}
+        emotion = model["emotion"].forward_batch(x)
+        out = {
+            "emotion": emotion,
+            "melody": model["melody"].forward_batch(emotion),
+            "harmony": model["harmony"].forward_batch(np.concatenate([emotion, x[:, :64]], axis=1)),
+            "dynamics": model["dynamics"].forward_batch(np.ascontiguousarray(emotion[:, :32])),
+            "groove": model["groove"].forward_batch(emotion),
+        }
+        return [{name: values[i] for name, values in out.items()} for i in range(len(x))]
+
     def downstream(self, emotion: Any, low_bands: Any) -> dict[str, Any]:
         import numpy as np
 
@@ -168,10 +191,7 @@ def _audio_rows(path: Path, engines: _Engines, window: float, folder: Path) -> l
            fx.window_features(mel, np.array([(a + b) / 2 for a, b in spans]), window))
     card = _card(folder, "emotion").get("input_standardisation")
     inputs = fx.standardise(raw, card) if card else raw
-    rows = []
-    for (begin, end), x in zip(spans, inputs):
-        rows.append(_row(begin, end, engines.chain(x), standardised=bool(card)))
-    return rows
+    return [_row(begin, end, outputs, standardised=bool(card)) for (begin, end), outputs in zip(spans, engines.chain_rows(inputs))]
 
 
 def _midi_rows(path: Path, engines: _Engines, window: float) -> list[dict[str, Any]]:
