@@ -30,14 +30,17 @@ try:
     main({args!r})
 except SystemExit:
     pass
-print("TORCH-LOADED" if "torch" in sys.modules else "TORCH-ABSENT", file=sys.stderr)
+print("LOADED:", *sorted(m for m in ("torch", "numpy", "pydantic") if m in sys.modules), file=sys.stderr)
 """
 
 
 @pytest.mark.parametrize("args", [["--help"], ["plugins"], ["plugins", "--json"], ["models"]])
-def test_listing_commands_do_not_import_torch(args):
+def test_listing_commands_import_neither_torch_nor_numpy(args):
+    # every installed plugin is imported to list it: a plugin module that imports numpy (or the
+    # CLI library pydantic) at its top costs every `ml5` command its import time
     result = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, timeout=120)
-    assert "TORCH-ABSENT" in result.stderr, result.stderr
+    loaded = [line for line in result.stderr.splitlines() if line.startswith("LOADED:")]
+    assert loaded == ["LOADED:"], result.stderr[-2000:]
 
 
 def test_version():

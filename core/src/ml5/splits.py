@@ -4,8 +4,7 @@ piece (a song, a score, a performance) has examples on both sides."""
 from __future__ import annotations
 
 import hashlib
-
-import numpy as np
+from typing import Any
 
 from ml5.run import DataError
 
@@ -20,11 +19,12 @@ def split_by_piece(key: str, share: float = VALIDATION_SHARE) -> str:
     return "validation" if bucket < share else "train"
 
 
-def hold_out_one_piece(split: np.ndarray, pieces: np.ndarray, what: str) -> np.ndarray:
+def hold_out_one_piece(split: Any, pieces: Any, what: str) -> Any:
     """Splits stay by piece. When no piece landed in validation or test (a small selection),
     the piece whose key has the lowest hash is held out; when nothing is left to train on, or
     only one piece, that is an error — the trainer would otherwise draw rows, and windows of one
-    piece would land on both sides."""
+    piece would land on both sides. ``split`` and ``pieces`` are numpy arrays, one entry a row."""
+    import numpy as np  # imported here: data set plugins import this module when they are listed
     distinct = np.unique(pieces)
     held_out = np.isin(split, ("validation", "test"))
     if not (~held_out).any():

@@ -47,3 +47,11 @@ def test_harmony_targets_are_distributions_over_the_vocabulary():
 def test_path_is_refused():
     with pytest.raises(ml5.DataError, match="generated"):
         FORMAT.open(_spec("groove"), "/somewhere", dict(FORMAT.options))
+
+
+def test_listing_and_generators_name_the_same_models():
+    # FORMAT lives in the light package module (listed without importing numpy); the
+    # generators in ml5_synthetic.generate: the two lists must stay one
+    from ml5_synthetic.generate import GENERATORS
+
+    assert tuple(GENERATORS) == FORMAT.feeds

@@ -8,7 +8,6 @@ import math
 from pathlib import Path
 
 import ml5
-import numpy as np
 
 FILE = "pairs.csv"
 SPLITS = ("train", "validation", "test")
@@ -45,6 +44,8 @@ def problems(path: Path) -> list[str]:
 
 
 def open_pairs(spec: ml5.ModelSpec, path: Path, options: dict) -> ml5.Data:
+    import numpy as np  # here, not at the top: plugins are imported whenever ml5 lists them
+
     header, rows = _read(Path(path))
     inputs, outputs = _columns(header, "in_"), _columns(header, "out_")
     csv_path = Path(path) / FILE

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import ml5
 from ml5.splits import split_by_piece
-from ml5_midi.dataset import Index, symbolic_format
+from ml5_midi.format import Index, symbolic_format
 
 #: score formats read from the corpus or a folder (by file suffix)
 SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml", ".krn", ".abc")

@@ -21,7 +21,7 @@ from pathlib import Path
 import ml5
 from ml5.filework import Skipped
 from ml5.splits import split_by_piece
-from ml5_midi.dataset import Index, symbolic_format
+from ml5_midi.format import Index, symbolic_format
 
 QUADRANTS = {1: (0.5, 0.5), 2: (-0.5, 0.5), 3: (-0.5, -0.5), 4: (0.5, -0.5)}
 CLIP_NAME = re.compile(r"^Q([1-4])_(.{11})_(\d+)$")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import ml5
-from ml5_midi.dataset import Index, index_split_table, symbolic_format
+from ml5_midi.format import Index, index_split_table, symbolic_format
 
 COLUMNS = ("drummer", "session", "id", "style", "bpm", "beat_type", "time_signature",
            "midi_filename", "audio_filename", "duration", "split")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import ml5
 from ml5.splits import split_by_piece
-from ml5_midi.dataset import Index, symbolic_format
+from ml5_midi.format import Index, symbolic_format
 
 RELEASES = ("lmd_full", "lmd_matched", "lmd_aligned")
 SUFFIXES = (".mid", ".midi")

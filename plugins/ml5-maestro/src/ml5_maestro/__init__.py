@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import ml5
-from ml5_midi.dataset import Index, index_split_table, symbolic_format
+from ml5_midi.format import Index, index_split_table, symbolic_format
 
 CSV_NAMES = ("maestro-v3.0.0.csv", "maestro-v2.0.0.csv")
 

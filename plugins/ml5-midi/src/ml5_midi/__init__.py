@@ -6,9 +6,19 @@
   bar's chord in the 64-chord vocabulary, the 16 dynamics and 32 groove parameters)
 - ``emotion``: the documented (valence, arousal) proxy for music without emotion labels
 - ``bands``: harmony's low-mel-band context from the previous bar's notes
+- ``format``: what a data set declares (its index, options, ``symbolic_format``), import-light
 - ``examples``: the per-file work (cached); ``dataset``: from files to a model's ``ml5.Data``
 """
 
-from ml5_midi.piece import Piece, read_midi
+from typing import Any
 
 __all__ = ["Piece", "read_midi"]
+
+
+def __getattr__(name: str) -> Any:
+    # numpy and symusic load when a piece is read, not when a data set plugin is listed
+    if name in __all__:
+        from ml5_midi import piece
+
+        return getattr(piece, name)
+    raise AttributeError(f"module 'ml5_midi' has no attribute {name!r}")

@@ -3,7 +3,7 @@
 One file gives, for each phrase (``phrase_bars`` consecutive bars) and each bar, the targets of
 the four downstream models and the proxy emotion of the phrase they lie in; the data set decides
 later whether the emotion input comes from that proxy or from its own labels. The arrays are
-what ``ml5.filework`` caches, keyed by file content and ``settings`` (which carry ``VERSION``).
+what ``ml5.filework`` caches, keyed by file content and ``settings`` (which carry ``ml5_midi.format.VERSION``).
 """
 
 from __future__ import annotations
@@ -14,12 +14,6 @@ from ml5.filework import SkipFile
 from ml5_midi import bands, targets
 from ml5_midi.emotion import proxy_emotion
 from ml5_midi.piece import Piece, read_midi
-
-#: bump on any change to a target, the proxy, the bands or the readers: it is part of every cache key
-VERSION = "3"
-
-#: per-file settings a data set may change (its options), with their defaults
-SETTINGS = {"phrase_bars": 2}
 
 #: every array the per-file work returns, with the width of one row (0 = one value per row)
 FIELDS = {

@@ -8,8 +8,6 @@ from typing import Any
 import ml5
 from ml5.run import compare_outputs
 
-from ml5_rtneural import export, validate
-
 #: absolute tolerance between an export's outputs and the trained model's: float32 weights,
 #: float64 reference arithmetic
 TOLERANCE = 1e-5
@@ -26,11 +24,23 @@ def verify_with_reference(path: Path, model: ml5.TrainedModel, inputs: dict[str,
     return compare_outputs(engine.forward_batch, model, inputs, TOLERANCE)
 
 
+def _export(model: ml5.TrainedModel, card: dict[str, Any], path: Path) -> None:
+    from ml5_rtneural.export import export as write  # numpy: when exporting, not when listing plugins
+
+    write(model, card, path)
+
+
+def _problems(path: Path, spec: ml5.ModelSpec) -> list[str]:
+    from ml5_rtneural.validate import problems as check
+
+    return check(path, spec)
+
+
 EXPORTER = ml5.Exporter(
     name="rtneural",
     suffix=".json",
-    export=export.export,
-    validate=validate.problems,
+    export=_export,
+    validate=_problems,
     description="RTNeural JSON (the C++ runtime's format), compact, float32-exact, with a model card",
 )
 
