@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ml5/ml5.hpp"
+#include "test_args.hpp"
 
 using nlohmann::json;
 
@@ -76,14 +77,9 @@ std::string run_accept(const std::string& dir, const json& c, ml5::Precision pre
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string dir = "../shared/rtneural-conformance";
-    ml5::Precision precision = ml5::Precision::fp32;
-    for (int i = 1; i < argc; ++i) {
-        if (std::string(argv[i]) == "--precision" && i + 1 < argc)
-            precision = ml5::precision_from_string(argv[++i]);
-        else
-            dir = argv[i];
-    }
+    const ml5_test::Args args = ml5_test::parse_args(argc, argv);
+    const std::string dir = args.folder;
+    const ml5::Precision precision = args.precision;
     json index;
     try {
         index = read_json(dir + "/index.json");

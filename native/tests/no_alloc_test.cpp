@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ml5/ml5.hpp"
+#include "test_args.hpp"
 
 namespace {
 std::atomic<bool> g_counting{false};
@@ -71,15 +72,9 @@ bool self_check() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // no_alloc_test [FOLDER] [--precision fp16]
-    std::string dir = "../shared/rtneural-conformance";
-    ml5::Precision precision = ml5::Precision::fp32;
-    for (int i = 1; i < argc; ++i) {
-        if (std::string(argv[i]) == "--precision" && i + 1 < argc)
-            precision = ml5::precision_from_string(argv[++i]);
-        else
-            dir = argv[i];
-    }
+    const ml5_test::Args args = ml5_test::parse_args(argc, argv);
+    const std::string dir = args.folder;
+    const ml5::Precision precision = args.precision;
     if (!self_check()) {
         std::printf("FAIL: the allocation counters do not work\n");
         return 1;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ml5/ml5.hpp"
+#include "test_args.hpp"
 
 namespace {
 // Counted only on a thread that set t_watch; `g_watch_all` counts every thread.
@@ -128,15 +129,9 @@ std::vector<float> frame(int f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // processor_rt_test [FOLDER] [--precision fp16]
-    fs::path conformance = "../shared/rtneural-conformance";
-    ml5::Precision precision = ml5::Precision::fp32;
-    for (int i = 1; i < argc; ++i) {
-        if (std::string(argv[i]) == "--precision" && i + 1 < argc)
-            precision = ml5::precision_from_string(argv[++i]);
-        else
-            conformance = argv[i];
-    }
+    const ml5_test::Args args = ml5_test::parse_args(argc, argv);
+    const fs::path conformance = args.folder;
+    const ml5::Precision precision = args.precision;
     std::printf("precision: %s\n", ml5::to_string(precision));
     if (!self_check()) {
         std::printf("FAIL: the counters do not work\n");
