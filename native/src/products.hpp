@@ -8,6 +8,17 @@
 
 namespace ml5::detail {
 
+namespace {  // internal linkage: each file compiled for its own instruction set keeps its own copy
+
+// The layout of a packed matrix: the width of the block of outputs that starts at output r of
+// `rows` — 64 while 64 are left, then 32, 16, 8, and a last block zero-padded to 8.
+inline std::size_t block_width(std::size_t rows, std::size_t r) noexcept {
+    const std::size_t left = rows - r;
+    return left >= 64 ? 64 : left >= 32 ? 32 : left >= 16 ? 16 : 8;
+}
+
+}  // namespace
+
 #define ML5_PRODUCTS(isa)                                                                                       \
     void gemv_##isa(const float* W, std::size_t rows, std::size_t cols, const float* x, const float* init,      \
                     float* y) noexcept;                                                                         \

@@ -61,14 +61,10 @@ float half_to_float(std::uint16_t h) noexcept {
 
 namespace {
 
+using detail::block_width;
+
 inline float widen(float w) noexcept { return w; }
 inline float widen(std::uint16_t w) noexcept { return half_to_float(w); }
-
-// The width of the block starting at output r of `rows` (see the layout above).
-inline std::size_t block_width(std::size_t rows, std::size_t r) noexcept {
-    const std::size_t left = rows - r;
-    return left >= 64 ? 64 : left >= 32 ? 32 : left >= 16 ? 16 : 8;
-}
 
 // Portable: one block (width floats of init/y, of which `n` are real outputs).
 template <class T>

@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../products.hpp"  // block_width: the packed layout
+
 namespace {
 
 // One block of V·lanes outputs of one frame; U interleaved inputs keep 8 FMA chains in flight.
@@ -58,17 +60,23 @@ inline void block(const T* W, std::size_t cols, const float* x, const float* ini
 
 template <class S, class T>
 void gemv(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init, float* y) noexcept {
-    auto at = [&](std::size_t r) { return init ? init + r : nullptr; };
-    std::size_t r = 0;
-    for (; rows - r >= 64; r += 64, W += 64 * cols) block<S, 64>(W, cols, x, at(r), y + r);
-    if (rows - r >= 32) block<S, 32>(W, cols, x, at(r), y + r), r += 32, W += 32 * cols;
-    if (rows - r >= 16) block<S, 16>(W, cols, x, at(r), y + r), r += 16, W += 16 * cols;
-    if (rows - r >= 8) block<S, 8>(W, cols, x, at(r), y + r), r += 8, W += 8 * cols;
-    if (r < rows) {  // the zero-padded last block, through a copy: nothing past rows is touched
-        alignas(64) float b[8] = {}, out[8];
-        for (std::size_t k = 0; k < rows - r; ++k) b[k] = init ? init[r + k] : 0.0f;
-        block<S, 8>(W, cols, x, b, out);
-        for (std::size_t k = 0; k < rows - r; ++k) y[r + k] = out[k];
+    for (std::size_t r = 0; r < rows;) {
+        const std::size_t width = ml5::detail::block_width(rows, r);
+        const float* b = init ? init + r : nullptr;
+        switch (rows - r < width ? 0 : width) {
+            case 64: block<S, 64>(W, cols, x, b, y + r); break;
+            case 32: block<S, 32>(W, cols, x, b, y + r); break;
+            case 16: block<S, 16>(W, cols, x, b, y + r); break;
+            case 8: block<S, 8>(W, cols, x, b, y + r); break;
+            default: {  // the zero-padded last block, through a copy: nothing past rows is touched
+                alignas(64) float padded_init[8] = {}, out[8];
+                for (std::size_t k = 0; k < rows - r; ++k) padded_init[k] = b ? b[k] : 0.0f;
+                block<S, 8>(W, cols, x, padded_init, out);
+                for (std::size_t k = 0; k < rows - r; ++k) y[r + k] = out[k];
+            }
+        }
+        W += width * cols;
+        r += width;
     }
 }
 
@@ -142,7 +150,7 @@ template <class S, class T>
 void gemm(const T* W, std::size_t rows, std::size_t cols, const float* X, std::size_t ldx, std::size_t frames,
           const float* init, float* Y, std::size_t ldy) noexcept {
     for (std::size_t r = 0; r < rows;) {
-        const std::size_t width = rows - r >= 64 ? 64 : rows - r >= 32 ? 32 : rows - r >= 16 ? 16 : 8;
+        const std::size_t width = ml5::detail::block_width(rows, r);
         if (rows - r >= width) {
             block_frames<S>(W, width, cols, X, ldx, frames, init ? init + r : nullptr, Y + r, ldy);
         } else {  // the zero-padded last block, frame by frame through the one-frame path

@@ -2,7 +2,6 @@
 // calls it only on a CPU that has them).
 #include "avx2.hpp"
 #include "products.hpp"
-#include "../products.hpp"
 
 namespace ml5::detail {
 

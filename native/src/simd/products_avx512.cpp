@@ -9,7 +9,6 @@
 
 #include "avx2.hpp"
 #include "products.hpp"
-#include "../products.hpp"
 
 namespace {
 
