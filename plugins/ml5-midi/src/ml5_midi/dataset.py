@@ -18,9 +18,8 @@ from ml5.filework import FileResults, Skipped, process_files
 from ml5.music import CHORD_VOCABULARY, emotion_embedding, pitch_name
 from ml5.splits import hold_out_one_piece
 
-from ml5_midi import bands
 from ml5_midi.examples import midi_file_examples, score_file_examples
-from ml5_midi.format import SETTINGS, VERSION
+from ml5_midi.format import SETTINGS, VERSION, evenly_spaced
 
 #: models a symbolic data set can feed: the emotion embedding (or its valence half) in
 MODELS = ("melody", "harmony", "dynamics", "groove")
@@ -87,9 +86,7 @@ def held_for(model: str, most: int = 0) -> Callable[[dict[str, Any]], dict[str, 
     fields = ("harmony_chord", "harmony_context") if model == "harmony" else (f"{model}_targets",)
 
     def keep(arrays: dict[str, Any]) -> dict[str, Any]:
-        rows = np.arange(len(arrays[f"{model}_va"]))
-        if most and len(rows) > most:
-            rows = np.unique(np.linspace(0, len(rows) - 1, most).round().astype(int))
+        rows = evenly_spaced(len(arrays[f"{model}_va"]), most)
         held = {"va": np.asarray(arrays[f"{model}_va"], np.float32)[rows], "stat_drum_only": arrays["stat_drum_only"]}
         for field in fields:
             held[field] = np.asarray(arrays[field])[rows]
@@ -127,32 +124,22 @@ def to_data(
         skipped = examples.skipped
         why = f"; {len(skipped)} file(s) skipped, e.g. {skipped[0].file}: {skipped[0].reason}" if skipped else ""
         raise ml5.DataError(f"{name}: no usable {model} examples in {examples.files.summary()['files']} file(s){why}")
-    # one float32 array each, filled in place: no list of per-file copies to concatenate
+    # one float32 array each, filled file by file: no list of per-file copies to concatenate
     n = sum(len(arrays["va"]) for _, arrays in used)
-    width_in = {"dynamics": 32, "harmony": 64 + bands.CONTEXT_BANDS}.get(model, 64)
-    width_out = {"melody": 128, "dynamics": 16, "groove": 32, "harmony": len(CHORD_VOCABULARY)}[model]
-    x = np.empty((n, width_in), np.float32)
-    y = np.zeros((n, width_out), np.float32)
+    x = y = None
     splits, owners = np.empty(n, object), np.empty(n, object)
     labelled, row = 0, 0
     for path, arrays in used:
         va = arrays["va"].astype(np.float64)
-        rows = slice(row, row + len(va))
         label = emotion_of(path)
         if label is not None:
             va = np.broadcast_to(np.asarray(label, dtype=np.float64), va.shape)
             labelled += len(va)
-        embedding = emotion_embedding(va[:, 0], va[:, 1])
-        if model == "melody":
-            x[rows] = embedding
-            y[rows] = np.unpackbits(arrays["melody_targets"], axis=1, count=128)
-        elif model == "dynamics":
-            x[rows], y[rows] = embedding[:, :32], arrays["dynamics_targets"]
-        elif model == "groove":
-            x[rows], y[rows] = embedding, arrays["groove_targets"]
-        else:
-            x[rows] = np.concatenate([embedding, arrays["harmony_context"]], axis=1)
-            y[np.arange(rows.start, rows.stop), arrays["harmony_chord"].astype(np.int64)] = 1.0
+        x_file, y_file = _file_rows(model, va, arrays)
+        if x is None:  # the widths are the model's: the first file gives them
+            x, y = np.empty((n, x_file.shape[1]), np.float32), np.empty((n, y_file.shape[1]), np.float32)
+        rows = slice(row, row + len(va))
+        x[rows], y[rows] = x_file, y_file
         splits[rows], owners[rows] = split_of(path), piece_of(path)
         row = rows.stop
     split = hold_out_one_piece(splits.astype(str), owners.astype(str), f"{name} ({model})")
@@ -170,6 +157,20 @@ def to_data(
         split=split,
         stats={"examples": n, "examples_per_split": counts, **_with(examples.summary(), drums_only)},
     )
+
+
+def _file_rows(model: str, va: np.ndarray, arrays: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """One file's inputs and targets for ``model``, from its rows' (valence, arousal) and the
+    arrays ``held_for(model)`` kept."""
+    embedding = emotion_embedding(va[:, 0], va[:, 1])
+    if model == "melody":
+        return embedding, np.unpackbits(arrays["melody_targets"], axis=1, count=128)
+    if model == "dynamics":
+        return embedding[:, :32], arrays["dynamics_targets"]
+    if model == "groove":
+        return embedding, arrays["groove_targets"]
+    chords = np.eye(len(CHORD_VOCABULARY), dtype=np.float32)[arrays["harmony_chord"].astype(np.int64)]
+    return np.concatenate([embedding, arrays["harmony_context"]], axis=1), chords
 
 
 def _with(summary: dict[str, Any], unused: list[Skipped]) -> dict[str, Any]:

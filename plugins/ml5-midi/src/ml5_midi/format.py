@@ -35,13 +35,13 @@ class Index:
     skipped: tuple[Skipped, ...] = ()  # found while indexing: a listed file missing, a bad split …
 
 
-def _spread(files: list[Path], most: int) -> list[Path]:
-    """At most ``most`` files (0 = all), evenly spaced through the list: a quick run sees every
-    part of the data set (and its splits), not just its first folder."""
-    if not most or most >= len(files):
-        return files
-    step = (len(files) - 1) / (most - 1) if most > 1 else 0.0
-    return [files[i] for i in sorted({round(k * step) for k in range(most)})]
+def evenly_spaced(count: int, most: int) -> list[int]:
+    """At most ``most`` of the indices 0 .. count-1 (0 = all), evenly spaced from the first to
+    the last: a quick run sees every part of a data set, or of a long file."""
+    if not most or most >= count:
+        return list(range(count))
+    step = (count - 1) / (most - 1) if most > 1 else 0.0
+    return sorted({round(k * step) for k in range(most)})
 
 
 SPLITS = ("train", "validation", "test")
@@ -109,7 +109,7 @@ def symbolic_format(
             if int(opts[option]) < least:
                 raise ml5.DataError(f"{name}: option {option} = {opts[option]}; use a whole number of at least {least}")
         found = index(path, opts)
-        files = _spread(found.files, int(opts["max_files"]))
+        files = [found.files[i] for i in evenly_spaced(len(found.files), int(opts["max_files"]))]
         return found, collect(files, kind=found.kind, options=opts, root=found.root,
                               description=f"{name}: reading", extra_skipped=found.skipped, model=model)
 
