@@ -182,7 +182,7 @@ def _pool(workers: int, markers: str) -> ProcessPoolExecutor:
 
 def _in_pool(jobs: list[tuple], workers: int, done: Callable[[int, tuple[str, Any]], None]) -> None:
     """Run ``jobs`` (each starting with its index) over a spawn pool, calling ``done(index,
-    outcome)`` in order. A worker that dies (a segfault in a parser, the OOM killer) breaks the
+    outcome)`` once for each (in order until a crash; the retried files after). A worker that dies (a segfault in a parser, the OOM killer) breaks the
     pool: the files the workers were on are then run one at a time in a pool of their own, so
     the one that kills its process is skipped and named, and the rest go on in a fresh pool."""
     import tempfile

@@ -184,7 +184,7 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
     optimizer = _optimizer(settings, model.parameters())
     scheduler = _scheduler(settings, optimizer)
     state = _State()
-    best_weights = copy.deepcopy(model.state_dict())
+    best_weights = _snapshot(model.state_dict())
 
     if request.resume:
         for stale in checkpoints.glob(".*.tmp"):  # left by a process killed while writing
