@@ -16,8 +16,5 @@
 #include "ml5/model.hpp"
 #include "ml5/processor.hpp"
 #include "ml5/spsc_ring.hpp"
+#include "ml5/version.hpp"
 #include "ml5/weights.hpp"
-
-namespace ml5 {
-inline constexpr const char* kVersion = "0.1.0";
-}
