@@ -107,6 +107,20 @@ def test_validate_names_problems_in_broken_exports(full_run, tmp_path):
     assert any("groovepredictor.json: layers[2]" in line and "'linear'" in line for line in lines), lines
 
 
+def test_validate_names_the_files_it_did_not_check(full_run, tmp_path):
+    folder, _, _ = full_run
+    (tmp_path / "groovepredictor.json").write_text((folder / "exports" / "groovepredictor.json").read_text())
+    (tmp_path / "grooveprediktor.json").write_text((folder / "exports" / "groovepredictor.json").read_text())
+    (tmp_path / "notes.txt").write_text("not a model file")
+    result = run_cli("validate", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "1 file(s) checked, 0 problem(s)" in result.stderr
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("not checked: ")]
+    assert len(skipped) == 2, result.stderr
+    assert any("grooveprediktor.json" in line and "'grooveprediktor' is not the file stem" in line for line in skipped)
+    assert any("notes.txt" in line and "no installed exporter checks" in line for line in skipped)
+
+
 def test_plugins_selects_exactly_those_models(tmp_path, make_config):
     out = tmp_path / "run"
     result = run_cli("run", "--plugins", "groove,dynamics", "--config", str(make_config(tmp_path, epochs=3, samples=256)),

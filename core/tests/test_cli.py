@@ -54,6 +54,14 @@ def test_help_lists_commands():
         assert command in result.stdout
 
 
+@pytest.mark.parametrize("command", ["run", "plugins", "models", "datasets", "validate"])
+def test_flags_show_no_value_placeholder_in_help(command):
+    # an on/off flag takes no value: help must not print one (some typer versions wrote <bool>)
+    result = run_ml5(command, "--help")
+    assert result.returncode == 0 and "--help" in result.stdout
+    assert "<bool>" not in result.stdout and "BOOLEAN" not in result.stdout, result.stdout
+
+
 def test_config_show_prints_effective_config(tmp_path):
     (tmp_path / "ml5.toml").write_text("[train]\nepochs = 7\n")
     result = run_ml5("config", "show", "--json", cwd=tmp_path)

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 the work failed, 2 usage or config error.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -302,6 +303,7 @@ def run(
 ) -> None:
     """Train, export and verify every selected model; write a report into the run folder."""
     from ml5 import run as run_mod
+    from ml5.runlock import FolderInUse
 
     cfg = _load_config(config_file)
     if resume and out_dir is None:
@@ -313,7 +315,18 @@ def run(
     except PluginError as exc:
         raise _fail(str(exc), 2) from None
     folder = out_dir or run_mod.default_folder()
-    doc = run_mod.execute(plan, folder, resume=resume, console=err)
+    try:
+        doc = run_mod.execute(plan, folder, resume=resume, console=err)
+    except FolderInUse as exc:
+        raise _fail(str(exc), 2) from None
+    except run_mod.RunInterrupted as stop:
+        again = ["ml5", *_global_args(), "run", *(["--plugins", plugins] if plugins else []),
+                 *(["--config", str(config_file)] if config_file else []), "--out", str(folder), "--resume"]
+        where = f"after epoch {stop.epochs_done}" if stop.epochs_done else "before its first epoch ended"
+        done = f"; finished before it: {', '.join(stop.finished)}" if stop.finished else ""
+        err.print(f"[yellow]interrupted[/]: stopped in model {stop.model!r} {where}{done}.", highlight=False)
+        err.print(f"The checkpoints are kept in {folder}. To continue: {shlex.join(again)}", markup=False, highlight=False)
+        raise typer.Exit(130) from None
     from ml5.report import markdown
 
     out.print(markdown(doc), markup=False, highlight=False)
@@ -330,11 +343,16 @@ def validate(folder: Path = typer.Argument(..., help="Folder of exported files (
     if files is None:
         raise _fail(f"{folder} does not exist", 2)
     stems = {e.spec.stem: e.spec for e in registry.models.values()}
+    suffixes = sorted({e.spec.suffix for e in registry.exporters.values() if e.spec.validate})
     checked = problems = 0
     for path in files:
         checks = [e.spec.validate for e in registry.exporters.values() if e.spec.validate and path.name.endswith(e.spec.suffix)]
-        spec = stems.get(path.name.split(".")[0])
+        stem = path.name.split(".")[0]
+        spec = stems.get(stem)
         if not checks or spec is None:
+            why = (f"no installed exporter checks this kind of file (checked: {', '.join(suffixes) or 'none'})"
+                   if not checks else f"{stem!r} is not the file stem of an installed model ({', '.join(stems)})")
+            err.print(f"not checked: {path}: {why}", markup=False, highlight=False)
             continue
         checked += 1
         for problem in checks[0](path, spec):
@@ -345,6 +363,12 @@ def validate(folder: Path = typer.Argument(..., help="Folder of exported files (
         raise _fail(f"no exported model file in {folder} (expected <stem>.json for: {', '.join(stems) or 'no installed model'})", 1)
     if problems:
         raise typer.Exit(1)
+
+
+def _global_args() -> list[str]:
+    """The options given before the command, for a command line printed back to the user."""
+    disabled = _state.get("disabled")
+    return ["--disable", ",".join(disabled)] if disabled else []
 
 
 def _disabled_from_argv(argv: list[str]) -> list[str]:
@@ -361,8 +385,9 @@ def main(argv: Optional[list[str]] = None) -> None:
     from ml5 import plugins as plugins_mod
 
     argv = sys.argv[1:] if argv is None else argv
+    _state["disabled"] = _disabled_from_argv(argv)
     try:
-        _state["plugins"] = plugins_mod.load(disabled=_disabled_from_argv(argv))
+        _state["plugins"] = plugins_mod.load(disabled=_state["disabled"])
     except PluginError as exc:
         err.print(f"[red]error[/]: {exc}", highlight=False)
         sys.exit(2 if isinstance(exc, UnknownPluginError) else 1)

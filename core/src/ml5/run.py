@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from ml5 import __version__
+from ml5 import __version__, runlock
 from ml5.atomic import atomic_write
 from ml5.config import Config, ConfigError, TrainSettings
 from ml5.registry import Entry, Registry
@@ -28,6 +28,14 @@ class RunError(RuntimeError):
 
 class DataError(RunError):
     """A data set on disk cannot be read: the message names the file and what to do."""
+
+
+class RunInterrupted(Exception):
+    """The user stopped the run (Ctrl-C): where it stopped, so the CLI can say how to resume."""
+
+    def __init__(self, folder: Path, model: str, epochs_done: int, finished: list[str]) -> None:
+        self.folder, self.model, self.epochs_done, self.finished = folder, model, epochs_done, finished
+        super().__init__(f"interrupted while on model {model!r} after {epochs_done} epoch(s)")
 
 
 @attrs.frozen
@@ -179,6 +187,12 @@ class Run:
     folder: Path
     resume: bool = False
     results: dict[str, dict[str, Any]] = attrs.Factory(dict)
+    #: per model, the last epoch its trainer reported (and checkpointed)
+    epochs_done: dict[str, int] = attrs.Factory(dict)
+
+    def epoch_ended(self, model: ModelSpec, epoch: int, metrics: dict[str, float]) -> None:
+        self.epochs_done[model.name] = epoch
+        self.hook.ml5_epoch_end(run=self, model=model, epoch=epoch, metrics=metrics)
 
     @property
     def config(self) -> Config:
@@ -253,7 +267,7 @@ def _train_one(run: Run, model_plan: ModelPlan, console: Any) -> dict[str, Any]:
         seed=run.config.run.seed,
         folder=folder,
         resume=run.resume,
-        on_epoch_end=lambda epoch, metrics: run.hook.ml5_epoch_end(run=run, model=spec, epoch=epoch, metrics=metrics),
+        on_epoch_end=lambda epoch, metrics: run.epoch_ended(spec, epoch, metrics),
     )
     trained: TrainedModel = run.plan.trainer.spec.train(request)
     result: dict[str, Any] = {
@@ -302,23 +316,24 @@ def execute(plan_: Plan, folder: Path, resume: bool = False, console: Any = None
 
         console = Console(stderr=True)
     folder.mkdir(parents=True, exist_ok=True)
-    run = Run(plan_, folder, resume)
-    atomic_write(folder / "config.json", json.dumps(plan_.config.to_dict(), indent=2) + "\n")
-    run.hook.ml5_run_start(run=run)
-    started = time.perf_counter()
-    failures = []
-    for model_plan in plan_.models:
-        name = model_plan.spec.spec.name
-        console.print(f"[bold]{name}[/]: {model_plan.spec.spec.param_count:,} parameters, dataset {model_plan.dataset.spec.name}")
-        try:
-            run.results[name] = _train_one(run, model_plan, console)
-        except RunError as exc:
-            run.results[name] = {"model": name, "error": str(exc)}
-            failures.append(f"{name}: {exc}")
-            console.print(f"[red]{name} failed[/]: {exc}")
-    doc = report.build(run, time.perf_counter() - started)
-    report.write(doc, folder)
-    run.hook.ml5_run_end(run=run, report=doc)
+    with runlock.hold(folder):  # FolderInUse before anything is written
+        run = Run(plan_, folder, resume)
+        atomic_write(folder / "config.json", json.dumps(plan_.config.to_dict(), indent=2) + "\n")
+        run.hook.ml5_run_start(run=run)
+        started = time.perf_counter()
+        for model_plan in plan_.models:
+            name = model_plan.spec.spec.name
+            console.print(f"[bold]{name}[/]: {model_plan.spec.spec.param_count:,} parameters, dataset {model_plan.dataset.spec.name}")
+            try:
+                run.results[name] = _train_one(run, model_plan, console)
+            except RunError as exc:
+                run.results[name] = {"model": name, "error": str(exc)}
+                console.print(f"[red]{name} failed[/]: {exc}")
+            except KeyboardInterrupt:
+                raise RunInterrupted(folder, name, run.epochs_done.get(name, 0), list(run.results)) from None
+        doc = report.build(run, time.perf_counter() - started)
+        report.write(doc, folder)
+        run.hook.ml5_run_end(run=run, report=doc)
     return doc
 
 
@@ -328,6 +343,7 @@ __all__ = [
     "Run",
     "DataError",
     "RunError",
+    "RunInterrupted",
     "TrainRequest",
     "TrainedModel",
     "Verification",

@@ -205,7 +205,12 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
     progress = _progress()
     writer = _CheckpointWriter()
     with progress:
-        task = progress.add_task(spec.name, total=settings.epochs, completed=state.epoch, loss=float("nan"))
+        # A resumed run shows where it stands: its last validation loss, or nothing yet.
+        shown = f"{state.curves[-1]['val_loss']:.4g}" if state.curves else "–"
+        task = progress.add_task(spec.name, total=settings.epochs, completed=state.epoch, loss=shown)
+        if state.finished:
+            progress.console.print(f"{spec.name}: training had finished ({state.epoch} epochs, best val loss "
+                                   f"{state.best_val:.4g} at epoch {state.best_epoch}); nothing left to train")
         while not state.finished and state.epoch < settings.epochs:
             epoch = state.epoch + 1
             model.train()
@@ -250,7 +255,7 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
                 "state": attrs.asdict(state),
             }))
             writer.submit(files)
-            progress.update(task, completed=epoch, loss=val_loss)
+            progress.update(task, completed=epoch, loss=f"{val_loss:.4g}")
             request.on_epoch_end(epoch, {"train_loss": train_loss, "val_loss": val_loss, "lr": lr})
         writer.wait()
     seconds = time.perf_counter() - started
@@ -298,7 +303,7 @@ def _progress() -> Any:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("epochs  val loss {task.fields[loss]:.4g}"),
+        TextColumn("epochs  val loss {task.fields[loss]}"),
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=False,
