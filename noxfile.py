@@ -6,6 +6,7 @@
 - native   the C++ engine built with CMake, its C++ tests (conformance, no allocation) via ctest
 - lint     ruff, and mypy on the core
 - bench    the benchmarks (pytest-benchmark)
+- build    sdist + wheel of every distribution, twine check, the wheels installed in a fresh venv and run
 """
 
 from __future__ import annotations
@@ -104,6 +105,44 @@ def lint(session: nox.Session) -> None:
     session.install("ruff", "mypy", "./core", "types-setuptools")
     session.run("ruff", "check", "core", "plugins", "contrib", "native/python", "native/tests", "tests", "benchmarks", "noxfile.py")
     session.run("mypy")
+
+
+#: every distribution the repository publishes: the core, each plugin, the native runtime, the
+#: contributed examples (not the scaffold's templates)
+DISTRIBUTIONS = [
+    "core",
+    *sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml")),
+    "native",
+    *sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("contrib/ml5-*/pyproject.toml")),
+]
+
+
+@nox.session(python="3.11")
+def build(session: nox.Session) -> None:
+    """sdist and wheel of every distribution (hatchling; scikit-build-core for native), twine
+    check, then the wheels alone installed into a fresh venv and `ml5 run --plugins groove,dynamics`."""
+    session.install("build", "twine")
+    tmp = Path(session.create_tmp())
+    dist = ROOT / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    for folder in DISTRIBUTIONS:
+        session.run("python", "-m", "build", "--outdir", str(dist), folder)
+    session.run("twine", "check", "--strict", *sorted(str(p) for p in dist.iterdir()))
+
+    wheels = sorted(dist.glob("*.whl"))
+    for wheel in wheels:
+        session.log(f"{wheel.stat().st_size / 1024:10.1f} KiB  {wheel.name}")
+    session.log(f"{sum(w.stat().st_size for w in wheels) / 1024:10.1f} KiB  in {len(wheels)} wheels")
+
+    venv = tmp / "wheels-venv"
+    session.run("python", "-m", "venv", "--clear", str(venv))
+    session.run(str(venv / "bin" / "pip"), "install", "-q", *CONSTRAINTS, *map(str, wheels), external=True)
+    work = tmp / "wheels-run"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    with session.chdir(work):  # no ml5.toml of the repository in sight, nothing imported from the tree
+        session.run(str(venv / "bin" / "ml5"), "plugins", external=True)
+        session.run(str(venv / "bin" / "ml5"), "run", "--plugins", "groove,dynamics", "--out", "run", external=True)
 
 
 @nox.session(python="3.11")
