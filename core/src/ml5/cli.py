@@ -292,6 +292,32 @@ def config_show(
         sys.stdout.write(to_toml(data) + "\n")
 
 
+plugin_app = typer.Typer(help="Start a new plugin.", no_args_is_help=True)
+app.add_typer(plugin_app, name="plugin")
+
+
+@plugin_app.command("new")
+def plugin_new(
+    name: str = typer.Argument(..., help="Plugin name, lower case (e.g. drum_takes): distribution ml5-NAME, package ml5_NAME."),
+    kind: str = typer.Option(..., "--kind", "-k", help="dataset, model or exporter."),
+    folder: Optional[Path] = typer.Option(None, "--dir", "--out", "-o", help="Where to write it (default: ./ml5-NAME); absent or empty."),
+    feeds: str = typer.Option("groove", "--feeds", help="dataset kind: the model its data trains."),
+    dataset: str = typer.Option("", "--dataset", help="model kind: the data set format that trains it."),
+) -> None:
+    """Write a new plugin distribution: entry point, a working plugin, README, tests, noxfile."""
+    from ml5 import scaffold
+
+    try:
+        plugin = scaffold.new(name, kind, folder, feeds=feeds, dataset=dataset)
+    except (scaffold.ScaffoldError, OSError) as exc:
+        raise _fail(str(exc), 2) from None
+    for path in plugin.files:
+        out.print(str(path), markup=False, highlight=False)
+    err.print(f"wrote {plugin.kind} plugin {plugin.name!r} in {plugin.folder}; next:", markup=False, highlight=False)
+    for command in plugin.next_steps:
+        err.print(f"  {command}", markup=False, highlight=False)
+
+
 @app.command()
 def run(
     plugins: Optional[str] = typer.Option(
