@@ -29,9 +29,12 @@ import pytest
 torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 ml5_native = pytest.importorskip("ml5_native")
+pytest.importorskip("ml5_onnx")
 
 from ml5.plugins import load  # noqa: E402
 from ml5.registry import Registry  # noqa: E402
+from ml5_onnx.export import model_proto  # noqa: E402
+from ml5_onnx.format import INPUT, OUTPUT  # noqa: E402
 from ml5_rtneural.export import model_text  # noqa: E402
 
 CHAIN = ("emotion", "melody", "harmony", "dynamics", "groove")
@@ -90,8 +93,7 @@ def models(tmp_path_factory):
         json_path = folder / f"{spec.stem}.json"
         json_path.write_text(model_text(spec, module.layer_weights()))
         onnx_path = folder / f"{spec.stem}.onnx"
-        torch.onnx.export(module, (torch.zeros(1, spec.input_size),), str(onnx_path), dynamo=False,
-                          input_names=["x"], output_names=["y"], dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
+        onnx_path.write_bytes(model_proto(spec, module.layer_weights()).SerializeToString())  # as `ml5 run` exports it
         session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         built[name] = {"spec": spec, "torch": module, "native": ml5_native.load(json_path),
                        "native_fp16": ml5_native.load(json_path, precision="fp16"), "onnx": session, "json": json_path}
@@ -103,7 +105,7 @@ def _runner(engine: str, entry: dict):
         return entry[engine].forward
     if engine == "onnxruntime":
         session = entry["onnx"]
-        return lambda x: session.run(None, {"x": x.reshape(1, -1)})[0][0]
+        return lambda x: session.run([OUTPUT], {INPUT: x.reshape(1, -1)})[0][0]
     module = entry["torch"]
 
     def run_torch(x):
@@ -162,7 +164,7 @@ def _batch_runner(engine: str, entry: dict):
         return entry["native"].forward_batch
     if engine == "onnxruntime":
         session = entry["onnx"]
-        return lambda x: session.run(None, {"x": x})[0]
+        return lambda x: session.run([OUTPUT], {INPUT: x})[0]
     module = entry["torch"]
 
     def run_torch(x):
