@@ -204,6 +204,9 @@ def test_listing_plugins_shows_it_without_importing_onnx():
 @pytest.mark.slow
 def test_a_run_exports_and_verifies_it(tmp_path):
     spec = _spec("groove")
+    registry = Registry(load())
+    if "supervised" not in registry.trainers or spec.default_dataset not in registry.datasets:
+        pytest.skip(f"the run needs ml5-trainer and the {spec.default_dataset!r} data set (pip install ./plugins/ml5-trainer ./plugins/ml5-synthetic)")
     config = tmp_path / "ml5.toml"
     config.write_text('[run]\nexporters = ["onnx"]\n[train]\nepochs = 1\n')
     done = run_cli("run", "--plugins", "groove", "--config", str(config), "--out", str(tmp_path / "run"))
