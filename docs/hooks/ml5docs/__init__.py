@@ -5,6 +5,8 @@ reference, ``ml5.specs`` for the spec fields, the installed plugins' registered 
 READMEs for the model and data set pages, ``native/src/fallback.cpp`` for the fallbacks.
 """
 
+import html
+import re
 from pathlib import Path
 
 #: the repository root (docs/hooks/ml5docs/ is three levels below it)
@@ -17,3 +19,8 @@ REPO_PAGES = {"native/README.md": "native.md"}
 
 class DocsError(RuntimeError):
     """Something the documentation needs is missing in the code: the build stops."""
+
+
+def plain(text: str) -> str:
+    """Text from the code (a description, a meaning) shown as written, not read as Markdown."""
+    return re.sub(r"([*_`\\\[\]|])", r"\\\1", html.escape(text, quote=False))

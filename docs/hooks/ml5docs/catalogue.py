@@ -17,7 +17,7 @@ from ml5.plugins import load
 from ml5.registry import Registry
 from ml5.specs import LOSSES, DatasetFormat, ModelSpec
 
-from ml5docs import ROOT, DocsError
+from ml5docs import ROOT, DocsError, plain
 from ml5docs.readme import embed, plugin_readme
 
 FALLBACKS = ROOT / "native" / "src" / "fallback.cpp"
@@ -73,7 +73,7 @@ def model_page(catalogue: Catalogue, name: str) -> str:
         layers.append(f"| {i} | {layer.kind} | {layer.in_size} | {layer.out_size} | "
                       f"{layer.activation or '—'} | {layer.param_count:,} |")
     parts = [
-        f"# {spec.title}\n\n{spec.description}",
+        f"# {spec.title}\n\n{plain(spec.description)}",
         _table([
             ("model name", f"`{spec.name}`"),
             ("export file", f"`{spec.stem}.json` (RTNeural), stem `{spec.stem}`"),
@@ -84,15 +84,15 @@ def model_page(catalogue: Catalogue, name: str) -> str:
         "## Layers\n\n" + "\n".join(layers),
         *(["Its recurrent layers run one step from a zero state, as the model is trained: a host resets "
            "their state before every inference."] if any(layer.kind != "dense" for layer in spec.layers) else []),
-        f"## Inputs\n\n{spec.input_meaning}",
-        f"## Outputs\n\n{spec.output_meaning}",
+        f"## Inputs\n\n{plain(spec.input_meaning)}",
+        f"## Outputs\n\n{plain(spec.output_meaning)}",
     ]
     if spec.output_labels:
         labels = ["| output | label |", "|---|---|", *(f"| {i} | `{label}` |" for i, label in enumerate(spec.output_labels))]
         parts.append("### Output labels\n\nPublished in every export's model card as `output_labels`.\n\n" + "\n".join(labels))
     parts.append("## How it is trained\n\n" + _table([
         ("head", f"`{spec.head}`"),
-        ("loss", f"`{spec.loss}`: {LOSSES[spec.loss]}"),
+        ("loss", f"`{spec.loss}`: {plain(LOSSES[spec.loss])}"),
         ("task metric in the report", f"`{metric}` (`ml5.metrics`), beside its trivial baseline"),
         ("default data set", default_link),
         ("data sets that feed it", feeders),
@@ -117,17 +117,17 @@ def dataset_page(catalogue: Catalogue, name: str) -> str:
     info = catalogue.registry.plugins.infos[entry.plugin]
     feeds = ", ".join(f"[`{m}`](../models/{m}.md)" if m in catalogue.registry.models else f"`{m}`" for m in fmt.feeds)
     parts = [
-        f"# `{fmt.name}`\n\n{fmt.description}",
+        f"# `{fmt.name}`\n\n{plain(fmt.description)}",
         _table([
             ("format name", f"`{fmt.name}` (`dataset = \"{fmt.name}\"`)"),
             ("feeds", feeds),
             ("path", "a folder on disk (`path = …`)" if fmt.needs_path else "none: no path, no download"),
             ("distribution", f"`{info.distribution}` (plugin `{entry.plugin}`)"),
-            ("licence", fmt.license or "—"),
+            ("licence", plain(fmt.license) or "—"),
         ]),
     ]
     if fmt.citation:
-        parts.append(f"Cite: {fmt.citation}")
+        parts.append(f"Cite: {plain(fmt.citation)}")
     if fmt.options:
         rows = ["| option | type | default |", "|---|---|---|"]
         rows += [f"| `{k}` | {type(v).__name__} | `{v!r}` |" for k, v in fmt.options.items()]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import attrs
 from ml5 import config
 
-from ml5docs import DocsError
+from ml5docs import DocsError, plain
 
 TYPE_NAMES = {int: "integer", float: "number", str: "string", list: "list of strings", dict: "table"}
 
@@ -65,13 +65,9 @@ def keys(cls: type = config.Config, prefix: str = "") -> Iterator[Key]:
             yield from keys(type_, f"{shown}.")
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def reference() -> str:
     """Markdown: one table row per key."""
     rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
     for key in keys():
-        rows.append(f"| `{key.path}` | {key.type} | `{_cell(key.default)}` | {_cell(key.help)} |")
+        rows.append(f"| `{key.path}` | {key.type} | `{key.default}` | {plain(key.help)} |")
     return "\n".join(rows)

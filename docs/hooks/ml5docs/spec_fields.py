@@ -46,7 +46,7 @@ def _default_text(field: attrs.Attribute) -> str:
     default = field.default
     if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
         default = default.factory()
-    return repr(default)
+    return "(a function)" if callable(default) else repr(default)
 
 
 def table(dotted: str) -> str:
