@@ -39,7 +39,9 @@ _state: dict[str, Any] = {}
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[red]error[/]: {message}", highlight=False)
+    from rich.markup import escape
+
+    err.print(f"[red]error[/]: {escape(message)}", highlight=False)  # messages quote paths, [brackets] …
     return typer.Exit(code)
 
 
@@ -326,11 +328,17 @@ def run(
     config_file: Optional[Path] = typer.Option(None, "--config", "-c", help="Config file (default: ./ml5.toml)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Run folder (default: runs/<time>)."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run in --out from its checkpoints."),
+    nproc: int = typer.Option(
+        0, "--nproc", min=0, help="Train with N processes on this machine (the same as torchrun --nproc-per-node N)."
+    ),
 ) -> None:
     """Train, export and verify every selected model; write a report into the run folder."""
+    from ml5 import distributed
     from ml5 import run as run_mod
     from ml5.runlock import FolderInUse
 
+    if nproc > 1 and distributed.launched_size() == 1:
+        _relaunch_with_torchrun(nproc)
     cfg = _load_config(config_file)
     if resume and out_dir is None:
         raise _fail("--resume needs --out: the folder of the run to continue", 2)
@@ -340,19 +348,39 @@ def run(
         raise _fail(str(exc), 2) from None
     except PluginError as exc:
         raise _fail(str(exc), 2) from None
-    folder = out_dir or run_mod.default_folder()
     try:
-        doc = run_mod.execute(plan, folder, resume=resume, console=err)
+        world = distributed.start(cfg.train.device, cfg.run.collective_timeout)
+    except distributed.DistributedError as exc:
+        raise _fail(str(exc), 1) from None
+    if world.distributed:
+        # a launcher stops the other processes with SIGTERM when one fails: stop as on Ctrl-C
+        import signal
+
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        # every rank must write into (and resume from) the folder rank 0 chose
+        folder = Path(distributed.broadcast(world, str(out_dir or run_mod.default_folder())))
+        doc = run_mod.execute(plan, folder, resume=resume, console=err if world.is_main else Console(quiet=True), world=world)
     except FolderInUse as exc:
         raise _fail(str(exc), 2) from None
+    except distributed.DistributedError as exc:
+        raise _fail(str(exc), 1) from None
     except run_mod.RunInterrupted as stop:
-        again = ["ml5", *_global_args(), "run", *(["--plugins", plugins] if plugins else []),
-                 *(["--config", str(config_file)] if config_file else []), "--out", str(folder), "--resume"]
-        where = f"after epoch {stop.epochs_done}" if stop.epochs_done else "before its first epoch ended"
-        done = f"; finished before it: {', '.join(stop.finished)}" if stop.finished else ""
-        err.print(f"[yellow]interrupted[/]: stopped in model {stop.model!r} {where}{done}.", highlight=False)
-        err.print(f"The checkpoints are kept in {folder}. To continue: {shlex.join(again)}", markup=False, highlight=False)
+        if world.is_main:
+            again = ["ml5", *_global_args(), "run", *(["--plugins", plugins] if plugins else []),
+                     *(["--config", str(config_file)] if config_file else []), "--out", str(folder), "--resume"]
+            if world.distributed:  # the same launcher again; torchrun's form for one machine
+                again = ["torchrun", f"--nproc-per-node={world.size}", "-m", *again]
+            where = f"after epoch {stop.epochs_done}" if stop.epochs_done else "before its first epoch ended"
+            done = f"; finished before it: {', '.join(stop.finished)}" if stop.finished else ""
+            err.print(f"[yellow]interrupted[/]: stopped in model {stop.model!r} {where}{done}.", highlight=False)
+            err.print(f"The checkpoints are kept in {folder}. To continue: {shlex.join(again)}",
+                      markup=False, highlight=False)
         raise typer.Exit(130) from None
+    finally:
+        distributed.stop(world)
+    if not world.is_main:  # rank 0 prints the report
+        raise typer.Exit(0 if doc["ok"] else 1)
     from ml5.report import markdown
 
     out.print(markdown(doc), markup=False, highlight=False)
@@ -391,6 +419,27 @@ def validate(folder: Path = typer.Argument(..., help="Folder of exported files (
         raise typer.Exit(1)
 
 
+def _relaunch_with_torchrun(nproc: int) -> None:
+    """``ml5 run --nproc N`` is ``torchrun --standalone --nproc-per-node N -m ml5 run …``."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("torch") is None:
+        raise _fail("--nproc needs torch (pip install 'ml5[torch]')", 2)
+    argv, skip = [], False
+    for arg in _state.get("argv", sys.argv[1:]):
+        if skip:
+            skip = False
+        elif arg == "--nproc":
+            skip = True
+        elif not arg.startswith("--nproc="):
+            argv.append(arg)
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}", "-m", "ml5", *argv]
+    err.print(f"starting {nproc} processes: {shlex.join(command[1:])}", markup=False, highlight=False)
+    sys.stderr.flush()
+    os.execv(sys.executable, command)
+
+
 def _global_args() -> list[str]:
     """The options given before the command, for a command line printed back to the user."""
     disabled = _state.get("disabled")
@@ -411,7 +460,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     from ml5 import plugins as plugins_mod
 
     argv = sys.argv[1:] if argv is None else argv
-    _state["disabled"] = _disabled_from_argv(argv)
+    _state["argv"], _state["disabled"] = list(argv), _disabled_from_argv(argv)
     try:
         _state["plugins"] = plugins_mod.load(disabled=_state["disabled"])
     except PluginError as exc:

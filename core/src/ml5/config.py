@@ -100,6 +100,10 @@ class RunSettings:
     trainer: str = _option("supervised", str, "trainer to use")
     exporters: list[str] | None = _option(None, list, "exporters to use (default: all installed)")
     verifiers: list[str] | None = _option(None, list, "verifiers to use (default: all installed)")
+    collective_timeout: float = _option(
+        600.0, float, "distributed runs: seconds a process waits for the others in one step before it stops",
+        _positive,
+    )
 
 
 @attrs.frozen

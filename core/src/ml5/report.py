@@ -107,6 +107,8 @@ def build(run: Any, seconds: float) -> dict[str, Any]:
         "platform": platform.platform(),
         "seconds": round(seconds, 3),
         "trainer": plan.trainer.spec.name if plan.trainer else None,
+        # processes that trained (1 without a launcher), their backend and host:device each
+        **run.world.describe(),
         "exporters": sorted({e.spec.name for m in plan.models for e in m.exporters}),
         "verifiers": [v.spec.name for v in plan.verifiers],
         "models": results,
@@ -119,6 +121,8 @@ def build(run: Any, seconds: float) -> dict[str, Any]:
 
 def markdown(doc: dict[str, Any]) -> str:
     lines = ["# ml5 run report", "", f"ml5 {doc['ml5_version']}, Python {doc['python']}, {doc['seconds']:.1f} s", ""]
+    if doc.get("world_size", 1) > 1:
+        lines += [f"Trained by {doc['world_size']} processes ({doc['backend']}): {', '.join(doc['devices'])}", ""]
     lines += [f"> {note}" for note in doc["notes"]]
     models = [r for r in doc["models"] if "error" not in r]
     if models:

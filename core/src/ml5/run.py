@@ -6,6 +6,7 @@ anything is written; ``execute()`` then does the work into one run folder.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import time
@@ -18,6 +19,7 @@ import attrs
 from ml5 import __version__, runlock
 from ml5.atomic import atomic_write
 from ml5.config import Config, ConfigError, TrainSettings
+from ml5.distributed import World, gather, wait_for_data
 from ml5.registry import Entry, Registry
 from ml5.specs import Data, DatasetFormat, Exporter, ModelSpec, Trainer, Verifier
 
@@ -49,6 +51,9 @@ class TrainRequest:
     folder: Path  # the model's folder in the run: checkpoints, curves
     resume: bool = False
     on_epoch_end: Callable[[int, dict[str, float]], None] = lambda epoch, metrics: None
+    #: this process's place in a distributed run (a world of one without a launcher): a trainer
+    #: that supports it splits each batch over the ranks; one that does not must refuse size > 1
+    world: World = attrs.Factory(World)
 
 
 @attrs.frozen
@@ -186,6 +191,7 @@ class Run:
     plan: Plan
     folder: Path
     resume: bool = False
+    world: World = attrs.Factory(World)
     results: dict[str, dict[str, Any]] = attrs.Factory(dict)
     #: per model, the last epoch its trainer reported (and checkpointed)
     epochs_done: dict[str, int] = attrs.Factory(dict)
@@ -257,8 +263,17 @@ def _train_one(run: Run, model_plan: ModelPlan, console: Any) -> dict[str, Any]:
     folder = run.folder / spec.name
     dataset = model_plan.dataset.spec
     started = time.perf_counter()
-    data = dataset.open(spec, model_plan.path, dict(model_plan.options))
+    world = run.world
+    if not world.is_main:
+        wait_for_data(world)  # rank 0 reads first and fills the data set's cache; read it from there
+    try:
+        data = dataset.open(spec, model_plan.path, dict(model_plan.options))
+    finally:
+        if world.is_main:
+            wait_for_data(world)
     _check_data(data, spec, dataset.name)
+    # how each rank got its data: rank 0 reads the files, the others the cache it filled
+    reads = gather(world, {key: data.stats[key] for key in ("from_cache", "computed") if key in data.stats})
     assert run.plan.trainer is not None
     request = TrainRequest(
         spec=spec,
@@ -268,15 +283,19 @@ def _train_one(run: Run, model_plan: ModelPlan, console: Any) -> dict[str, Any]:
         folder=folder,
         resume=run.resume,
         on_epoch_end=lambda epoch, metrics: run.epoch_ended(spec, epoch, metrics),
+        world=world,
     )
     trained: TrainedModel = run.plan.trainer.spec.train(request)
+    if not world.is_main:  # rank 0 exports, verifies and reports
+        return {"model": spec.name, **dict(trained.metrics)}
     result: dict[str, Any] = {
         "model": spec.name,
         "title": spec.title,
         "dataset": dataset.name,
         "parameters": spec.param_count,
         "train_seconds": round(time.perf_counter() - started, 3),
-        "data": {"description": data.description, "fingerprint": data.fingerprint, **dict(data.stats)},
+        "data": {"description": data.description, "fingerprint": data.fingerprint, **dict(data.stats),
+                 **({"per_rank": reads} if world.distributed else {})},
         **dict(trained.metrics),
         "exports": {},
         "verifications": [],
@@ -307,19 +326,25 @@ def _train_one(run: Run, model_plan: ModelPlan, console: Any) -> dict[str, Any]:
     return result
 
 
-def execute(plan_: Plan, folder: Path, resume: bool = False, console: Any = None) -> dict[str, Any]:
-    """Do the planned work into ``folder``; returns the report (also written there)."""
+def execute(plan_: Plan, folder: Path, resume: bool = False, console: Any = None, world: World | None = None) -> dict[str, Any]:
+    """Do the planned work into ``folder``; returns the report (also written there). In a
+    distributed run every rank trains; rank 0 alone writes, and only it returns the report
+    (the others return ``{"ok": …, "rank": r}``)."""
     from ml5 import report
 
     if console is None:
         from rich.console import Console
 
         console = Console(stderr=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    with runlock.hold(folder):  # FolderInUse before anything is written
-        run = Run(plan_, folder, resume)
-        atomic_write(folder / "config.json", json.dumps(plan_.config.to_dict(), indent=2) + "\n")
-        run.hook.ml5_run_start(run=run)
+    world = world or World()
+    with contextlib.ExitStack() as main_only:
+        if world.is_main:
+            folder.mkdir(parents=True, exist_ok=True)
+            main_only.enter_context(runlock.hold(folder))  # FolderInUse before anything is written
+            atomic_write(folder / "config.json", json.dumps(plan_.config.to_dict(), indent=2) + "\n")
+        run = Run(plan_, folder, resume, world)
+        if world.is_main:
+            run.hook.ml5_run_start(run=run)
         started = time.perf_counter()
         for model_plan in plan_.models:
             name = model_plan.spec.spec.name
@@ -331,6 +356,8 @@ def execute(plan_: Plan, folder: Path, resume: bool = False, console: Any = None
                 console.print(f"[red]{name} failed[/]: {exc}")
             except KeyboardInterrupt:
                 raise RunInterrupted(folder, name, run.epochs_done.get(name, 0), list(run.results)) from None
+        if not world.is_main:
+            return {"ok": not any("error" in r for r in run.results.values()), "rank": world.rank}
         doc = report.build(run, time.perf_counter() - started)
         report.write(doc, folder)
         run.hook.ml5_run_end(run=run, report=doc)

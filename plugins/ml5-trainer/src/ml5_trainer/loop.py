@@ -3,11 +3,13 @@ shuffling is drawn per epoch from the seed, and a checkpoint holds everything el
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import math
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,9 @@ import attrs
 import ml5
 import numpy as np
 import torch
+import torch.distributed as dist
 from ml5.atomic import atomic_open, atomic_write
+from ml5.distributed import World, lost
 from ml5.metrics import task_metrics
 from ml5.nn import baseline_loss, build_module, loss_fn
 
@@ -153,13 +157,43 @@ def _load_checkpoint(path: Path, identity: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def _evaluate(model: torch.nn.Module, loss: Any, x: torch.Tensor, y: torch.Tensor, batch: int = 1024) -> float:
+def _evaluate(model: torch.nn.Module, loss: Any, x: torch.Tensor, y: torch.Tensor, world: World, batch: int = 1024) -> float:
+    """Mean loss over all of ``x``; in a distributed run each rank takes its share of the rows
+    and the sums are added up, so every rank gets the same value."""
     model.eval()
+    lo, hi = _share(len(x), world)
     total = 0.0
     with torch.inference_mode():
-        for i in range(0, len(x), batch):
-            total += float(loss(model(x[i : i + batch]), y[i : i + batch])) * len(x[i : i + batch])
-    return total / len(x)
+        for i in range(lo, hi, batch):
+            j = min(i + batch, hi)
+            total += float(loss(model(x[i:j]), y[i:j])) * (j - i)
+    return _sum_over_ranks(total, world, x.device) / len(x)
+
+
+def _share(n: int, world: World) -> tuple[int, int]:
+    """This rank's rows of ``n``: contiguous, sizes differing by one at most."""
+    return world.rank * n // world.size, (world.rank + 1) * n // world.size
+
+
+def _sum_over_ranks(value: float, world: World, device: torch.device) -> float:
+    if not world.distributed:
+        return value
+    box = torch.tensor([value], dtype=torch.float64, device=device)
+    with _collective(world):
+        dist.all_reduce(box)
+    return float(box.item())
+
+
+@contextlib.contextmanager
+def _collective(world: World) -> Iterator[None]:
+    """Where ranks talk (gradient averaging, sums, broadcasts): a failure there means another
+    rank died or hung past the timeout, and the run stops with a message that says so."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if not world.distributed:
+            raise
+        raise lost(world, exc) from None
 
 
 def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
@@ -167,7 +201,10 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
     if settings.threads:
         # On a shared machine fewer threads than cores can be much faster than torch's default.
         torch.set_num_threads(settings.threads)
+    world = request.world
     device = pick_device(settings.device)
+    if world.distributed and device.type == "cuda":
+        device = torch.device("cuda", world.local_rank)  # one GPU per process
     checkpoints = request.folder / "checkpoints"
     latest, best_path = checkpoints / "latest.pt", checkpoints / "best.pt"
     identity = _identity(request)
@@ -180,15 +217,22 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
 
     torch.manual_seed(request.seed)
     model = build_module(spec).to(device)
+    net: torch.nn.Module = model  # what the training steps call: the model, or DDP around it
+    if world.distributed:
+        from torch.nn.parallel import DistributedDataParallel
+
+        with _collective(world):  # starts by making every rank's weights rank 0's
+            net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     loss = loss_fn(spec)
     optimizer = _optimizer(settings, model.parameters())
     scheduler = _scheduler(settings, optimizer)
     state = _State()
     best_weights = _snapshot(model.state_dict())
 
-    if request.resume:
-        for stale in checkpoints.glob(".*.tmp"):  # left by a process killed while writing
-            stale.unlink()
+    if request.resume:  # every rank reads the checkpoint; only rank 0 ever writes one
+        if world.is_main:
+            for stale in checkpoints.glob(".*.tmp"):  # left by a process killed while writing
+                stale.unlink()
         if latest.exists():
             payload = _load_checkpoint(latest, identity)
             model.load_state_dict(payload["model"])
@@ -202,7 +246,7 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
     batch = settings.batch_size
     started = time.perf_counter()
     samples_seen = 0
-    progress = _progress()
+    progress = _progress(shown=world.is_main)
     writer = _CheckpointWriter()
     with progress:
         # A resumed run shows where it stands: its last validation loss, or nothing yet.
@@ -218,17 +262,23 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
             order = torch.randperm(len(x_train), generator=torch.Generator().manual_seed(request.seed * 100_003 + epoch))
             running = 0.0
             for i in range(0, len(order), batch):
-                rows = order[i : i + batch].to(device)
+                rows = order[i : i + batch]
+                whole = len(rows)
+                lo, hi = _share(whole, world)  # the global batch, split over the ranks
+                mine = rows[lo:hi] if hi > lo else rows[:1]  # an empty share still joins the averaging
+                weight = (hi - lo) * world.size / whole  # DDP averages over ranks: this makes it the batch mean
+                mine = mine.to(device)
                 optimizer.zero_grad(set_to_none=True)
-                batch_loss = loss(model(x_train[rows]), y_train[rows])
-                batch_loss.backward()
+                batch_loss = loss(net(x_train[mine]), y_train[mine])
+                with _collective(world):
+                    (batch_loss * weight if world.distributed else batch_loss).backward()
                 if settings.grad_clip > 0:
                     torch.nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
                 optimizer.step()
-                running += batch_loss.item() * len(rows)
+                running += batch_loss.item() * (hi - lo)
             samples_seen += len(order)
-            train_loss = running / len(order)
-            val_loss = _evaluate(model, loss, x_val, y_val)
+            train_loss = _sum_over_ranks(running, world, device) / len(order)
+            val_loss = _evaluate(model, loss, x_val, y_val, world)
             lr = optimizer.param_groups[0]["lr"]
             if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
                 scheduler.step(val_loss)
@@ -245,16 +295,22 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
             else:
                 state.bad_epochs += 1
             state.finished = state.bad_epochs >= settings.patience or epoch >= settings.epochs
-            files.append((latest, {
-                "version": CHECKPOINT_VERSION,
-                "identity": identity,
-                "model": _snapshot(model.state_dict()),
-                "optimizer": _snapshot(optimizer.state_dict()),
-                "scheduler": _snapshot(scheduler.state_dict()) if scheduler is not None else {},
-                "best_model": best_weights,
-                "state": attrs.asdict(state),
-            }))
-            writer.submit(files)
+            if world.distributed:  # decided once, by rank 0, for all
+                flag = torch.tensor([int(state.finished)], device=device)
+                with _collective(world):
+                    dist.broadcast(flag, src=0)
+                state.finished = bool(flag.item())
+            if world.is_main:  # the one writer of checkpoints
+                files.append((latest, {
+                    "version": CHECKPOINT_VERSION,
+                    "identity": identity,
+                    "model": _snapshot(model.state_dict()),
+                    "optimizer": _snapshot(optimizer.state_dict()),
+                    "scheduler": _snapshot(scheduler.state_dict()) if scheduler is not None else {},
+                    "best_model": best_weights,
+                    "state": attrs.asdict(state),
+                }))
+                writer.submit(files)
             progress.update(task, completed=epoch, loss=f"{val_loss:.4g}")
             request.on_epoch_end(epoch, {"train_loss": train_loss, "val_loss": val_loss, "lr": lr})
         writer.wait()
@@ -264,7 +320,8 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
     model = model.cpu().eval()
     with torch.no_grad():
         val_predictions = model(x_val.cpu()).numpy()
-    write_curves(request.folder, spec.name, state.curves, baseline)
+    if world.is_main:
+        write_curves(request.folder, spec.name, state.curves, baseline)
     metrics = {
         "epochs_run": state.epoch,
         "best_epoch": state.best_epoch,
@@ -279,7 +336,8 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
         # the task's own measure on held-out data, beside its trivial baseline
         "task": task_metrics(spec.metric or spec.loss, val_predictions, data.targets[val_rows], data.targets[train_rows]),
     }
-    atomic_write(request.folder / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    if world.is_main:
+        atomic_write(request.folder / "metrics.json", json.dumps(metrics, indent=2) + "\n")
 
     def predict(x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -295,7 +353,7 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
     )
 
 
-def _progress() -> Any:
+def _progress(shown: bool = True) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -308,4 +366,5 @@ def _progress() -> Any:
         console=Console(stderr=True),
         transient=False,
         refresh_per_second=2,  # an epoch-level bar: redrawing it more often only takes CPU from training
+        disable=not shown,  # in a distributed run, rank 0's bar alone
     )
