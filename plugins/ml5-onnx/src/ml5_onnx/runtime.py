@@ -15,12 +15,18 @@ class RuntimeProblem(RuntimeError):
     """onnxruntime is missing or refuses a file: the message names the file and what to do."""
 
 
-def session(path: Path) -> Any:
-    """An ``onnxruntime.InferenceSession`` of ``path``: CPU, one thread, errors only in the log."""
+def import_onnxruntime(path: Path) -> Any:
+    """The onnxruntime module, or RuntimeProblem saying that ``path`` cannot be run without it."""
     try:
-        import onnxruntime as ort
+        import onnxruntime
     except ImportError as exc:
         raise RuntimeProblem(f"onnxruntime is not installed, so {Path(path).name} cannot be run: pip install onnxruntime") from exc
+    return onnxruntime
+
+
+def session(path: Path) -> Any:
+    """An ``onnxruntime.InferenceSession`` of ``path``: CPU, one thread, errors only in the log."""
+    ort = import_onnxruntime(path)
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     options.log_severity_level = 3

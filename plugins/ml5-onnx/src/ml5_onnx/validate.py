@@ -26,16 +26,16 @@ from ml5_onnx.format import (
 
 
 def load(path: Path) -> onnx.ModelProto:
-    """The model in ``path``, checked by onnx's checker; ValueError naming the file if it is not one."""
-    path = Path(path)
+    """The model in ``path``, checked by onnx's checker; ValueError saying why it is not one
+    (``ml5 validate`` puts the file's name in front, as for every problem)."""
     try:
-        model = onnx.load_model_from_string(path.read_bytes())
+        model = onnx.load_model_from_string(Path(path).read_bytes())
         onnx.checker.check_model(model)
     except OSError as exc:
-        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        raise ValueError(f"cannot be read ({exc.strerror or exc})") from exc
     except (DecodeError, onnx.checker.ValidationError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ValueError(f"{path}: not a valid ONNX model ({first}); export it again") from exc
+        raise ValueError(f"not a valid ONNX model ({first}); export it again") from exc
     return model
 
 
