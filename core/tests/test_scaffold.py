@@ -116,25 +116,31 @@ def _pip(venv: Path, *args: str) -> None:
 
 @pytest.mark.slow
 def test_each_kind_installs_and_passes_its_tests_in_a_fresh_venv(tmp_path):
-    """One venv: the core (with torch, from the constraints), pytest, and the three generated
-    plugins, none editable: each plugin's own tests pass and ``ml5 plugins`` lists them. The
+    """One venv: the core (with torch, from the constraints) and pytest, none editable; the
+    venv's own ``ml5 plugin new`` (so the templates must be in the core's wheel) writes the three
+    plugins, they are installed there and their own tests pass; ``ml5 plugins`` lists them. The
     data set feeds the generated model and is its default, so each finds the other installed."""
-    assert new(tmp_path, "toy_net", "model", "--dataset", "toy_takes").returncode == 0
-    assert new(tmp_path, "toy_takes", "dataset", "--feeds", "toy_net").returncode == 0
-    assert new(tmp_path, "toy_dump", "exporter").returncode == 0
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     # hatchling first, so the plugins build without an isolated build env each
     _pip(venv, "-c", str(ROOT / "constraints.txt"), f"{ROOT / 'core'}[torch]", "pytest", "hatchling")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+    def run(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess:
+        return subprocess.run([str(venv / "bin" / args[0]), *args[1:]], capture_output=True, text=True, cwd=cwd,
+                              env=env, timeout=600)
+
+    for name, kind, option in (("toy_net", "model", "--dataset=toy_takes"), ("toy_takes", "dataset", "--feeds=toy_net"),
+                               ("toy_dump", "exporter", "--dir=ml5-toy_dump")):
+        result = run("ml5", "plugin", "new", name, "--kind", kind, option)
+        assert result.returncode == 0, result.stderr
     _pip(venv, "--no-build-isolation", str(tmp_path / "ml5-toy_net"), f"{tmp_path / 'ml5-toy_takes'}[test]",
          str(tmp_path / "ml5-toy_dump"))
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     for name in ("toy_net", "toy_takes", "toy_dump"):
-        result = subprocess.run([str(venv / "bin" / "pytest"), "-q", "-p", "no:cacheprovider"], capture_output=True,
-                                text=True, cwd=tmp_path / f"ml5-{name}", env=env, timeout=600)
+        result = run("pytest", "-q", "-p", "no:cacheprovider", cwd=tmp_path / f"ml5-{name}")
         assert result.returncode == 0, f"ml5-{name}:\n{result.stdout[-4000:]}"
         assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-2000:]
-    result = subprocess.run([str(venv / "bin" / "ml5"), "plugins", "--json"], capture_output=True, text=True, env=env)
+    result = run("ml5", "plugins", "--json")
     assert result.returncode == 0, result.stderr
     listed = {row["name"]: row for row in json.loads(result.stdout)}
     assert listed["toy_net"]["provides"] == {"models": ["toy_net"]}
