@@ -126,7 +126,10 @@ def test_rank_zero_reads_the_data_set_and_the_other_reads_its_cache(tmp_path, mo
         "[models.harmony.options]\nworkers = 1\n"
     )
     monkeypatch.setenv("ML5_CACHE_DIR", str(tmp_path / "cache"))
-    result = _torchrun("run", "--plugins", "harmony", "--config", str(config), "--out", str(tmp_path / "run"))
+    # `ml5 run --nproc 2` starts the same thing as torchrun --nproc-per-node 2
+    result = run_cli("run", "--nproc", "2", "--plugins", "harmony", "--config", str(config), "--out", str(tmp_path / "run"))
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "torch.distributed.run --standalone --nproc-per-node=2 -m ml5 run" in result.stderr
+    assert json.loads((tmp_path / "run" / "report.json").read_text())["world_size"] == 2
     data = json.loads((tmp_path / "run" / "report.json").read_text())["models"][0]["data"]
     assert data["per_rank"] == [{"from_cache": 0, "computed": 6}, {"from_cache": 6, "computed": 0}]

@@ -435,7 +435,7 @@ def _relaunch_with_torchrun(nproc: int) -> None:
         elif not arg.startswith("--nproc="):
             argv.append(arg)
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}", "-m", "ml5", *argv]
-    err.print(f"starting {nproc} processes: {shlex.join(command[1:])}", markup=False, highlight=False)
+    err.print(f"starting {nproc} processes: {shlex.join(['python', *command[1:]])}", markup=False, highlight=False)
     sys.stderr.flush()
     os.execv(sys.executable, command)
 
