@@ -400,7 +400,9 @@ def validate(folder: Path = typer.Argument(..., help="Folder of exported files (
     suffixes = sorted({e.spec.suffix for e in registry.exporters.values() if e.spec.validate})
     checked = problems = 0
     for path in files:
-        checks = [e.spec.validate for e in registry.exporters.values() if e.spec.validate and path.name.endswith(e.spec.suffix)]
+        # the longest suffix that fits first: a ".x.json" file is for the exporter of ".x.json", not of ".json"
+        checks = [e.spec.validate for e in sorted(registry.exporters.values(), key=lambda e: -len(e.spec.suffix))
+                  if e.spec.validate and path.name.endswith(e.spec.suffix)]
         stem = path.name.split(".")[0]
         spec = stems.get(stem)
         if not checks or spec is None:

@@ -1,2 +1,0 @@
-# The plugin template is copied by authors, not installed or tested here.
-collect_ignore = ["contrib/template"]
