@@ -165,7 +165,7 @@ std::string json_string(const std::string& s) {
     return out + "\"";
 }
 
-double percentile_us(std::vector<std::int64_t> sorted_ns, double q) {
+double percentile_us(const std::vector<std::int64_t>& sorted_ns, double q) {  // nearest rank
     if (sorted_ns.empty()) return 0.0;
     const std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted_ns.size())));
     return static_cast<double>(sorted_ns[std::min(sorted_ns.size(), std::max<std::size_t>(rank, 1)) - 1]) / 1e3;
