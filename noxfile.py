@@ -6,6 +6,7 @@
 - native   the C++ engine built with CMake, its C++ tests (conformance, no allocation) via ctest
 - lint     ruff, and mypy on the core
 - bench    the benchmarks (pytest-benchmark)
+- docs     the documentation site, built with `mkdocs build --strict` (see mkdocs.yml)
 - build    sdist + wheel of every distribution, twine check, the wheels installed in a fresh venv and run
 """
 
@@ -149,3 +150,20 @@ def build(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     session.install(*CONSTRAINTS, "-r", "requirements.txt", "onnx", "onnxruntime", "mido", "pretty_midi")
     session.run("pytest", "benchmarks", "--benchmark-only", "--benchmark-json", "benchmarks/results.json", *session.posargs)
+
+
+#: what the docs build imports: the plugins whose pages are written from their specs and the
+#: libraries they document; editable, so each page reads its plugin's README in place
+DOCS_PLUGINS = [*(f"./plugins/ml5-{name}" for name in (
+    "emotion", "melody", "harmony", "dynamics", "groove", "synthetic", "midi", "corpus", "gmd", "emopia", "maestro",
+    "lakh", "audio", "deam")), "./contrib/ml5-example-csv"]
+
+
+@nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    session.install(*CONSTRAINTS, "-e", "./core", "-r", "docs/requirements.txt")
+    # listing a plugin's specs imports none of its own dependencies (torch, readers): leave them out
+    session.install("--no-deps", *(arg for plugin in DOCS_PLUGINS for arg in ("-e", plugin)))
+    site = os.path.join(session.create_tmp(), "site")
+    session.run("python", "-m", "mkdocs", "build", "--strict", "--site-dir", site, *session.posargs,
+                env={"NO_MKDOCS_2_WARNING": "1"})

@@ -22,6 +22,7 @@ must equal what the block before it printed). A block neither run nor marked fai
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import os
 import re
@@ -76,6 +77,7 @@ def blocks(page: str) -> list[Block]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The site built with --strict, as `nox -s docs` builds it."""
+    assert importlib.util.find_spec("mkdocs"), "mkdocs is not installed: pip install -r docs/requirements.txt"
     out = tmp_path_factory.mktemp("site")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                             cwd=ROOT, capture_output=True, text=True, timeout=300,
