@@ -46,6 +46,8 @@ def relink(text: str, folder: Path | None, page: str) -> str:
             return f"[{label}]({link}{'#' + anchor if anchor else ''})"
         if not in_repo.exists():
             raise DocsError(f"{page}: link to {target!r}, but {relative} does not exist")
+        if label.strip("`/") == relative.strip("/") or label.strip("`") == in_repo.name:
+            return f"`{relative}`"
         return f"{label} (`{relative}`)"
 
     # fenced code is left as written
