@@ -97,7 +97,8 @@ def test_installed_headers_are_the_public_set_and_self_sufficient(prefix):
 
 def test_one_version_in_header_package_and_distribution(prefix):
     version = _header_version()
-    config_version = (prefix / "lib" / "cmake" / "ml5rt" / "ml5rtConfigVersion.cmake").read_text()
+    (path,) = prefix.glob("lib*/cmake/ml5rt/ml5rtConfigVersion.cmake")  # lib or lib64
+    config_version = path.read_text()
     assert f'set(PACKAGE_VERSION "{version}")' in config_version
     assert "SameMinorVersion" in config_version or "PACKAGE_FIND_VERSION_MINOR" in config_version
     # The Python distribution (native/pyproject.toml) and the binding built from the header.
