@@ -17,6 +17,9 @@ Anything else must carry an HTML comment on the line above saying why and how it
 block must be the README's quick start), ``<!-- docs-test: pytest -->`` (a python block run by
 pytest as a test file) or ``<!-- docs-test: output of the block above -->`` (a text block that
 must equal what the block before it printed). A block neither run nor marked fails.
+
+The ``ml5.toml`` excerpts of the README and the plugins' READMEs (shown on the data set pages)
+are checked the same way as the guides' toml blocks.
 """
 
 from __future__ import annotations
@@ -57,17 +60,18 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"docs/{self.page}:{self.line}"
+        return f"{self.page}:{self.line}"
 
 
-def blocks(page: str) -> list[Block]:
-    text = (DOCS / page).read_text(encoding="utf-8")
+def blocks(page: str, folder: Path = DOCS) -> list[Block]:
+    """The fenced blocks of ``folder/page`` (a docs page by default), each with its marker."""
+    text = (folder / page).read_text(encoding="utf-8")
     found = []
     for match in _FENCE.finditer(text):
         before = [line for line in text[: match.start()].splitlines() if line.strip()]
         mark = _MARK.search(before[-1]) if before else None
         body = "\n".join(line[len(match["indent"]):] for line in match["body"].splitlines()) + "\n"
-        found.append(Block(page, text.count("\n", 0, match.start()) + 1, match["lang"], body, mark and mark["what"]))
+        found.append(Block((folder / page).relative_to(ROOT).as_posix(), text.count("\n", 0, match.start()) + 1, match["lang"], body, mark and mark["what"]))
     return found
 
 
@@ -244,6 +248,18 @@ def _check_toml(block: Block) -> None:
 def _quick_start() -> str:
     section = (ROOT / "README.md").read_text().split("## Quick start", 1)[1]
     return re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+
+
+def test_readme_config_examples_are_valid():
+    """The ml5.toml excerpts of the READMEs (the data set pages carry the plugins' READMEs)."""
+    readmes = [ROOT / "README.md", *ROOT.glob("plugins/*/README.md"), *ROOT.glob("contrib/*/README.md")]
+    checked = 0
+    for readme in readmes:
+        for block in blocks(readme.name, readme.parent):
+            if block.lang == "toml" and "[project" not in block.body:
+                _check_toml(block)
+                checked += 1
+    assert checked >= 4
 
 
 @pytest.mark.parametrize("page", GUIDES)
