@@ -66,6 +66,9 @@ PLUGINS = {
                          "./plugins/ml5-synthetic", *(f"./plugins/ml5-{m}" for m in ("emotion", "melody", "harmony", "dynamics", "groove"))],
     "plugins/ml5-trainer": [],
     "plugins/ml5-rtneural": ["torch"],
+    # its tests export the five models against torch and train one from the CLI
+    "plugins/ml5-onnx": ["torch", *(f"./plugins/ml5-{m}" for m in ("emotion", "melody", "harmony", "dynamics", "groove")),
+                         "./plugins/ml5-synthetic", "./plugins/ml5-trainer"],
     "native": ["torch", "./plugins/ml5-rtneural"],
     "contrib/ml5-example-csv": ["./plugins/ml5-groove", "./plugins/ml5-trainer"],  # its test trains from the CLI
 }
@@ -123,7 +126,7 @@ def build(session: nox.Session) -> None:
     """sdist and wheel of every distribution (hatchling; scikit-build-core for native), twine
     check, then the wheels alone installed into a fresh venv and `ml5 run --plugins groove,dynamics`."""
     session.install("build", "twine")
-    tmp = Path(session.create_tmp())
+    tmp = Path(session.create_tmp()).resolve()  # absolute: the run below changes directory
     dist = ROOT / "dist"
     shutil.rmtree(dist, ignore_errors=True)
     for folder in DISTRIBUTIONS:
@@ -148,7 +151,7 @@ def build(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
-    session.install(*CONSTRAINTS, "-r", "requirements.txt", "onnx", "onnxruntime", "mido", "pretty_midi")
+    session.install(*CONSTRAINTS, "-r", "requirements.txt", "mido", "pretty_midi")
     session.run("pytest", "benchmarks", "--benchmark-only", "--benchmark-json", "benchmarks/results.json", *session.posargs)
 
 

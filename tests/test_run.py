@@ -88,7 +88,17 @@ def test_validate_passes_the_exports(full_run):
     folder, _, _ = full_run
     result = run_cli("validate", str(folder / "exports"))
     assert result.returncode == 0, result.stdout
-    assert "5 file(s) checked, 0 problem(s)" in result.stderr
+    exported = sorted(p.suffix for p in (folder / "exports").iterdir())
+    assert exported == [".json"] * 5 + [".onnx"] * 5  # every installed exporter, every model
+    assert "10 file(s) checked, 0 problem(s)" in result.stderr
+
+
+def test_the_onnx_exports_verify_in_onnxruntime_within_1e_5(full_run):
+    _, report, _ = full_run
+    for model in report["models"]:
+        checks = [v for v in model["verifications"] if v["verifier"] == "onnxruntime"]
+        assert len(checks) == 1 and checks[0]["exporter"] == "onnx", model["model"]
+        assert checks[0]["passed"] and checks[0]["max_abs_error"] <= 1e-5, (model["model"], checks[0])
 
 
 def test_validate_names_problems_in_broken_exports(full_run, tmp_path):
@@ -126,7 +136,7 @@ def test_plugins_selects_exactly_those_models(tmp_path, make_config):
     result = run_cli("run", "--plugins", "groove,dynamics", "--config", str(make_config(tmp_path, epochs=3, samples=256)),
                      "--out", str(out))
     assert result.returncode == 0, result.stderr[-2000:]
-    assert sorted(p.name for p in (out / "exports").iterdir()) == ["dynamicsengine.json", "groovepredictor.json"]
+    assert sorted(p.stem for p in (out / "exports").iterdir()) == ["dynamicsengine"] * 2 + ["groovepredictor"] * 2
     assert [r["model"] for r in json.loads((out / "report.json").read_text())["models"]] == ["dynamics", "groove"]
 
 

@@ -416,7 +416,8 @@ def validate(folder: Path = typer.Argument(..., help="Folder of exported files (
             out.print(f"{path}: {problem}", markup=False, highlight=False)
     err.print(f"{checked} file(s) checked, {problems} problem(s)")
     if checked == 0:
-        raise _fail(f"no exported model file in {folder} (expected <stem>.json for: {', '.join(stems) or 'no installed model'})", 1)
+        raise _fail(f"no exported model file in {folder} (expected <stem>{'|'.join(suffixes) or '.json'} for: "
+                    f"{', '.join(stems) or 'no installed model'})", 1)
     if problems:
         raise typer.Exit(1)
 

@@ -20,7 +20,7 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("gain over baseline", lambda r: f"{r['gain_over_baseline']:.1%}" if "gain_over_baseline" in r else ""),
     ("task metric (held out)", lambda r: _task(r, "value")),
     ("its baseline", lambda r: _task(r, "baseline")),
-    ("export bytes", lambda r: ", ".join(f"{e['bytes']:,}" for e in r.get("exports", {}).values())),
+    ("export bytes", lambda r: ", ".join(f"{name} {e['bytes']:,}" for name, e in r.get("exports", {}).items())),
     (
         "verification max error",
         lambda r: ", ".join(f"{v['verifier']} {v['max_abs_error']:.2e}" for v in r.get("verifications", [])),
