@@ -107,7 +107,8 @@ def native(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
     session.install("ruff", "mypy", "./core", "types-setuptools")
-    session.run("ruff", "check", "core", "plugins", "contrib", "native/python", "native/tests", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "core", "plugins", "contrib", "native/python", "native/tests", "tests", "benchmarks", "docs/hooks",
+                "noxfile.py")
     session.run("mypy")
 
 
