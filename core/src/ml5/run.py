@@ -73,9 +73,15 @@ class TrainedModel:
 
 @attrs.frozen
 class Verification:
+    """What a verifier found for one exported file."""
+
+    #: every output within ``tolerance`` of the trained model's
     passed: bool
+    #: the largest absolute difference over all test inputs and outputs (inf: the file did not load)
     max_abs_error: float
+    #: the verifier's allowed absolute difference
     tolerance: float
+    #: anything else it measured (load time, latency, an error message)
     details: Mapping[str, Any] = attrs.field(factory=dict)
 
 

@@ -109,13 +109,21 @@ class ModelSpec:
     name: str = attrs.field(validator=_name)  # plugin-facing name, e.g. "emotion"
     title: str  # class name of the original network, e.g. "EmotionRecognizer"
     stem: str = attrs.field(validator=_name)  # file stem of its exports, e.g. "emotionrecognizer"
+    #: numbers in one input frame (the first layer's in_size)
     input_size: int = attrs.field(validator=_positive)
+    #: numbers in one output frame (the last layer's out_size)
     output_size: int = attrs.field(validator=_positive)
+    #: the layer stack, first to last: the one definition every trainer, exporter and check reads
     layers: tuple[Layer, ...] = attrs.field(converter=_as_layers, validator=_layer_stack)
+    #: the last layer's activation (tanh, sigmoid, softmax …), which the loss must fit
     head: str = attrs.field(validator=_activation)
+    #: training loss: "mse" (tanh/sigmoid heads), "bce" (sigmoid), "kl" (softmax)
     loss: str = attrs.field(validator=attrs.validators.in_(LOSSES))
+    #: what the inputs are, for the model card and the docs
     input_meaning: str = ""
+    #: what the outputs are, for the model card and the docs
     output_meaning: str = ""
+    #: the data set format trained on when the config names none
     default_dataset: str = "synthetic"
     #: Names of the outputs where they are categories (the harmony chord vocabulary).
     output_labels: tuple[str, ...] = attrs.field(default=(), converter=tuple)
@@ -170,10 +178,12 @@ class Data:
 class DatasetFormat:
     """A reader for one on-disk format (or a generator), torch-free, yielding numpy arrays."""
 
+    #: the name configs and the CLI use, e.g. "lakh"
     name: str = attrs.field(validator=_name)
     feeds: tuple[str, ...] = attrs.field(converter=tuple)  # model names it has data for
     #: open(model_spec, path_or_None, options) -> Data
     open: Callable[..., Data]
+    #: False for a generator that reads no folder (the synthetic set)
     needs_path: bool = True
     #: validate(path) -> list of problems, one line each ([] = fine); path is None for a
     #: format that needs none
@@ -183,8 +193,11 @@ class DatasetFormat:
     stats: Callable[..., Mapping[str, Any]] | None = None
     #: options the format accepts in config, with their defaults (the type is the default's)
     options: Mapping[str, Any] = attrs.field(factory=dict)
+    #: one line for `ml5 datasets`
     description: str = ""
+    #: how to cite the data set, shown with it
     citation: str = ""
+    #: the data's licence, shown with it
     license: str = ""
 
 
