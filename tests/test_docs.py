@@ -15,7 +15,8 @@ How a guide's fenced code block is tested (docs/plugin-authors.md and the others
 Anything else must carry an HTML comment on the line above saying why and how it is covered:
 ``<!-- docs-test: skip (REASON) -->``, ``<!-- docs-test: same as tests/test_readme.py -->`` (the
 block must be the README's quick start), ``<!-- docs-test: pytest -->`` (a python block run by
-pytest as a test file) or ``<!-- docs-test: output of the block above -->`` (a text block that
+pytest as a test file), ``<!-- docs-test: excerpt of PATH -->`` (every line of the block is a line
+of that repository file, which the tests build) or ``<!-- docs-test: output of the block above -->`` (a text block that
 must equal what the block before it printed). A block neither run nor marked fails.
 
 The ``ml5.toml`` excerpts of the README and the plugins' READMEs (shown on the data set pages)
@@ -42,7 +43,7 @@ from ml5.registry import Registry
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 #: guides whose blocks are not run here, with the reason
-NOT_RUN_HERE = {"cpp-runtime.md": "the C++ host guide: its C++ is built and run by the native tests"}
+NOT_RUN_HERE: dict[str, str] = {}
 GUIDES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")
                 if p.relative_to(DOCS).as_posix() not in NOT_RUN_HERE and "hooks" not in p.parts)
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.M | re.S)
@@ -273,6 +274,10 @@ def test_guide_code_blocks_run(page, tmp_path):
             assert block.body == _quick_start(), f"{block.where}: not the README's quick start"
         elif mark == "output of the block above":
             assert block.body == last_output, f"{block.where}: the block above prints\n{last_output}"
+        elif mark.startswith("excerpt of "):  # lines quoted from a repository file the tests build
+            source = (ROOT / mark.removeprefix("excerpt of ")).read_text(encoding="utf-8")
+            for line in filter(None, (line.strip() for line in block.body.splitlines())):
+                assert line in source, f"{block.where}: {line!r} is not in {mark.removeprefix('excerpt of ')}"
         elif mark == "pytest":
             (tmp_path / "test_docs_block.py").write_text(block.body)
             _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_docs_block.py"], tmp_path, block.where)
