@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
+import math
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -256,6 +257,22 @@ def model_card(model: TrainedModel, plugin_version: str, data_card: Mapping[str,
     return card
 
 
+def card_json(card: Mapping[str, Any]) -> str:
+    """A model card as compact JSON, the one way every exporter writes it: JSON has no NaN or
+    infinity, so such values (a metric of a diverged run) become null."""
+
+    def finite(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, Mapping):
+            return {k: finite(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [finite(v) for v in value]
+        return value
+
+    return json.dumps(finite(dict(card)), separators=(",", ":"), default=str, allow_nan=False)
+
+
 def verification_inputs(model: TrainedModel, seed: int, n_random: int = 64) -> dict[str, Any]:
     import numpy as np
 
@@ -380,6 +397,7 @@ __all__ = [
     "TrainRequest",
     "TrainedModel",
     "Verification",
+    "card_json",
     "compare_outputs",
     "default_folder",
     "execute",

@@ -10,8 +10,6 @@ reordered to ONNX's (LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h, with
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 import onnx
 from ml5.atomic import atomic_write
+from ml5.run import card_json
 from ml5.specs import ModelSpec
 from onnx import TensorProto, helper, numpy_helper
 
@@ -100,17 +99,6 @@ def _recurrent(prefix: str, layer: Any, w: dict[str, np.ndarray], x: str, y: str
 _BUILDERS = {"dense": _dense, "lstm": _recurrent, "gru": _recurrent}
 
 
-def _finite(value: Any) -> Any:
-    """JSON has no NaN or infinity: such metrics become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Mapping):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
-
-
 def model_proto(spec: ModelSpec, layer_weights: tuple[Mapping[str, Any], ...], card: Mapping[str, Any] | None = None) -> onnx.ModelProto:
     """The checked ONNX model of ``spec`` with these weights (PyTorch layout, see TrainedModel)."""
     problem = unsupported(spec)
@@ -146,7 +134,7 @@ def model_proto(spec: ModelSpec, layer_weights: tuple[Mapping[str, Any], ...], c
         producer_version=_producer_version(),
         doc_string=f"{spec.title} ({spec.name}): {spec.input_meaning} → {spec.output_meaning}",
     )
-    card_text = json.dumps(_finite(dict(card or {})), separators=(",", ":"), default=str, allow_nan=False)
+    card_text = card_json(card or {})
     helper.set_model_props(model, {CARD_KEY: card_text, OPSET_KEY: str(OPSET)})
     onnx.checker.check_model(model, full_check=True)  # also infers every shape: input to output
     return model

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from ml5.atomic import atomic_write
+from ml5.run import card_json
 from ml5.specs import ModelSpec
 
 
@@ -55,17 +56,6 @@ def _array_text(a: np.ndarray) -> str:
     return "[" + ",".join(_array_text(row) for row in a) + "]"
 
 
-def _finite(value: Any) -> Any:
-    """JSON has no NaN or infinity: such metrics become null."""
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, Mapping):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
-
-
 def model_text(spec: ModelSpec, layer_weights: tuple[Mapping[str, Any], ...], card: Mapping[str, Any] | None = None) -> str:
     layers = []
     for layer, weights in zip(spec.layers, layer_weights):
@@ -76,7 +66,7 @@ def model_text(spec: ModelSpec, layer_weights: tuple[Mapping[str, Any], ...], ca
         layers.append(json.dumps(head, separators=(",", ":"))[:-1] + ',"weights":[' + arrays + "]}")
     text = '{"in_shape":[null,' + str(spec.input_size) + '],"layers":[' + ",".join(layers) + "]"
     if card is not None:
-        text += ',"model_card":' + json.dumps(_finite(card), separators=(",", ":"), default=str, allow_nan=False)
+        text += ',"model_card":' + card_json(card)
     return text + "}\n"
 
 
