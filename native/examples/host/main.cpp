@@ -20,6 +20,7 @@
 // not load, the reload failed or a callback was missed; 2 usage error.
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -71,6 +72,16 @@ double positive_number(const char* flag, const char* text) {
     return v;
 }
 
+int whole_number(const char* flag, const char* text, long lo, long hi) {
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+        usage_error(std::string(flag) + ": expected a whole number from " + std::to_string(lo) + " to " +
+                    std::to_string(hi) + ", got \"" + text + "\"");
+    return static_cast<int>(v);
+}
+
 const ml5::ModelSlot* find_slot(const std::string& name) {
     for (const ml5::ModelSlot& s : ml5::kModelSlots)
         if (name == s.name || name == s.stem || name == s.title) return &s;
@@ -89,7 +100,7 @@ Options parse(int argc, char** argv) {
         else if (arg == "--reload-at") o.reload_at = positive_number("--reload-at", value());
         else if (arg == "--reload") o.reload = value();
         else if (arg == "--rate") o.rate = positive_number("--rate", value());
-        else if (arg == "--block") o.block = static_cast<int>(positive_number("--block", value()));
+        else if (arg == "--block") o.block = whole_number("--block", value(), 1, 1 << 20);
         else if (arg == "--fast") o.paced = false;
         else if (arg == "--no-rt") o.realtime = false;
         else if (arg == "--json") o.json = true;
@@ -107,6 +118,11 @@ Options parse(int argc, char** argv) {
     if (!find_slot(o.reload)) usage_error("--reload: unknown model \"" + o.reload + "\" (emotion, melody, harmony, dynamics, groove)");
     if (o.reload_at < 0) o.reload_at = o.seconds / 2;
     if (o.reload_at >= o.seconds) usage_error("--reload-at must fall within --seconds");
+    const double callbacks = o.seconds * o.rate / o.block;
+    if (callbacks < 2 || o.reload_at * o.rate / o.block < 1)
+        usage_error("--seconds and --reload-at give " + std::to_string(static_cast<long long>(callbacks)) +
+                    " callbacks, the reload at callback " + std::to_string(static_cast<long long>(o.reload_at * o.rate / o.block)) +
+                    ": a run needs callbacks before and after its reload");
     return o;
 }
 

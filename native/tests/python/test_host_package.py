@@ -174,6 +174,16 @@ def test_example_host_names_the_model_it_cannot_load(host, models, tmp_path):
     assert f"{n - 1} of {n} models loaded" in result.stderr
 
 
+@pytest.mark.parametrize("args, words", [
+    (["--block", "0.5"], "--block: expected a whole number from 1"),
+    (["--block", "3000000000"], "--block: expected a whole number from 1"),
+    (["--seconds", "0.001"], "a run needs callbacks before and after its reload"),
+])
+def test_example_host_refuses_settings_it_cannot_run(host, models, args, words):
+    result = subprocess.run([str(host), str(models), *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and words in result.stderr, result.stderr
+
+
 def test_example_host_builds_from_the_source_tree(models, tmp_path):
     build = tmp_path / "host-src"
     # No build type: the runtime, as a subproject, must leave the host's choice alone (and an
