@@ -133,3 +133,39 @@ def test_rank_zero_reads_the_data_set_and_the_other_reads_its_cache(tmp_path, mo
     assert json.loads((tmp_path / "run" / "report.json").read_text())["world_size"] == 2
     data = json.loads((tmp_path / "run" / "report.json").read_text())["models"][0]["data"]
     assert data["per_rank"] == [{"from_cache": 0, "computed": 6}, {"from_cache": 6, "computed": 0}]
+
+
+FAIL_ON_RANK_1 = """
+import os, sys
+import ml5.run
+
+checked = ml5.run._check_data
+
+
+def check_data(data, spec, dataset):  # the fault: this model's data is bad on rank 1 only
+    if os.environ["RANK"] == "1" and spec.name == "dynamics":
+        raise ml5.run.DataError("a data problem seen by rank 1 only")
+    return checked(data, spec, dataset)
+
+
+ml5.run._check_data = check_data
+from ml5.cli import main
+
+main(sys.argv[1:])
+"""
+
+
+def test_a_model_that_fails_on_one_rank_fails_on_all_and_the_run_goes_on(tmp_path):
+    # A data set can fail on one machine only (a missing file there). Every rank must give up
+    # that model together, go on with the next, and rank 0 must report the rank's reason.
+    script = tmp_path / "fault.py"
+    script.write_text(FAIL_ON_RANK_1)
+    config = _config(tmp_path, epochs=2, samples=512, timeout=30)
+    result = subprocess.run([*TORCHRUN[:-2], str(script), "run", "--plugins", "dynamics,groove", "--config", str(config),
+                             "--out", str(tmp_path / "run")], capture_output=True, text=True, timeout=300, env=os.environ.copy())
+    assert result.returncode != 0  # a model failed
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    models = {m["model"]: m for m in report["models"]}
+    assert models["dynamics"]["error"] == "rank 1: a data problem seen by rank 1 only"
+    assert models["groove"]["epochs_run"] == 2 and "error" not in models["groove"]
+    assert report["failures"] == ["dynamics: rank 1: a data problem seen by rank 1 only"]

@@ -357,21 +357,25 @@ def run(
         import signal
 
         signal.signal(signal.SIGTERM, signal.default_int_handler)
+    folder: Optional[Path] = out_dir
     try:
         # every rank must write into (and resume from) the folder rank 0 chose
         folder = Path(distributed.broadcast(world, str(out_dir or run_mod.default_folder())))
         doc = run_mod.execute(plan, folder, resume=resume, console=err if world.is_main else Console(quiet=True), world=world)
     except FolderInUse as exc:
-        raise _fail(str(exc), 2) from None
+        if world.is_main:  # the others know it too, and stop as quietly
+            _fail(str(exc), 2)
+        raise typer.Exit(2) from None
     except distributed.DistributedError as exc:
-        raise _fail(str(exc), 1) from None
+        raise _fail(str(exc).replace("--out FOLDER", f"--out {folder}" if folder else "--out FOLDER"), 1) from None
     except run_mod.RunInterrupted as stop:
         if world.is_main:
             again = ["ml5", *_global_args(), "run", *(["--plugins", plugins] if plugins else []),
                      *(["--config", str(config_file)] if config_file else []), "--out", str(folder), "--resume"]
             if world.distributed:  # the same launcher again; torchrun's form for one machine
                 again = ["torchrun", f"--nproc-per-node={world.size}", "-m", *again]
-            where = f"after epoch {stop.epochs_done}" if stop.epochs_done else "before its first epoch ended"
+            where = (f"after epoch {stop.epochs_done}" if stop.epochs_done
+                     else "before an epoch ended" + (" in this session" if resume else ""))
             done = f"; finished before it: {', '.join(stop.finished)}" if stop.finished else ""
             err.print(f"[yellow]interrupted[/]: stopped in model {stop.model!r} {where}{done}.", highlight=False)
             err.print(f"The checkpoints are kept in {folder}. To continue: {shlex.join(again)}",

@@ -76,11 +76,13 @@ def start(device: str, timeout: float) -> World:
     import torch.distributed as dist
 
     cuda = device.startswith("cuda") or (device == "auto" and torch.cuda.is_available())
-    backend = os.environ.get("ML5_DIST_BACKEND") or ("nccl" if cuda else "gloo")
+    # on a GPU machine NCCL for CUDA tensors and gloo for CPU ones: a model whose own settings
+    # train it on the CPU still finds a backend for its tensors
+    backend = os.environ.get("ML5_DIST_BACKEND") or ("cpu:gloo,cuda:nccl" if cuda else "gloo")
     here = f"cuda:{local_rank}" if cuda else "cpu"
-    if cuda:
-        torch.cuda.set_device(local_rank)
     try:
+        if cuda:
+            torch.cuda.set_device(local_rank)  # fails when there are fewer GPUs than processes
         dist.init_process_group(backend, timeout=_dt.timedelta(seconds=timeout))
         data_group = dist.new_group(backend="gloo", timeout=_dt.timedelta(seconds=DATA_WAIT_SECONDS))
         devices: list[Any] = [None] * size
@@ -101,14 +103,27 @@ def stop(world: World) -> None:
             dist.destroy_process_group()
 
 
-def lost(world: World, exc: BaseException) -> DistributedError:
+def lost(world: World, exc: BaseException, waited: float | None = None) -> DistributedError:
     """The error a rank raises when a collective fails: another rank died or hung."""
+    waited = world.timeout if waited is None else waited
     return DistributedError(
         f"rank {world.rank} of {world.size}: another process of the run stopped or did not answer within "
-        f"{world.timeout:g} s (run.collective_timeout), so this one stops too ({type(exc).__name__}: "
+        f"{waited:g} s, so this one stops too ({type(exc).__name__}: "
         f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). Checkpoints are kept: start the same "
-        "command again with --resume"
+        "command again with --out FOLDER --resume"
     )
+
+
+def is_lost_contact(exc: BaseException) -> bool:
+    """Whether a RuntimeError from a collective means another rank is gone (a closed connection,
+    a timeout), not a failure of this process's own work (out of memory, a shape error)."""
+    import torch.distributed as dist
+
+    backend_error = getattr(dist, "DistBackendError", None)
+    if backend_error is not None and isinstance(exc, backend_error):
+        return True
+    text = str(exc)
+    return any(word in text for word in ("gloo", "NCCL", "Connection", "connection", "timed out", "Timed out", "closed"))
 
 
 def wait_for_data(world: World) -> None:
@@ -119,7 +134,7 @@ def wait_for_data(world: World) -> None:
         try:
             dist.barrier(group=world._data_group)
         except Exception as exc:
-            raise lost(world, exc) from None
+            raise lost(world, exc, DATA_WAIT_SECONDS) from None
 
 
 def broadcast(world: World, value: Any) -> Any:
@@ -148,3 +163,11 @@ def gather(world: World, value: Any) -> list[Any]:
     except Exception as exc:
         raise lost(world, exc) from None
     return values
+
+
+def agree(world: World, problem: str | None) -> list[str]:
+    """Every rank's problem at this point of the work (``None``: fine), as "rank r: …" lines,
+    the same list on every rank: so that all ranks stop a model together, never one alone."""
+    if not world.distributed:
+        return [problem] if problem else []
+    return [f"rank {rank}: {found}" for rank, found in enumerate(gather(world, problem)) if found]

@@ -20,7 +20,7 @@ import attrs
 from ml5 import __version__, runlock
 from ml5.atomic import atomic_write
 from ml5.config import Config, ConfigError, TrainSettings
-from ml5.distributed import World, gather, wait_for_data
+from ml5.distributed import World, agree, broadcast, gather, wait_for_data
 from ml5.registry import Entry, Registry
 from ml5.specs import Data, DatasetFormat, Exporter, ModelSpec, Trainer, Verifier
 
@@ -205,7 +205,8 @@ class Run:
 
     def epoch_ended(self, model: ModelSpec, epoch: int, metrics: dict[str, float]) -> None:
         self.epochs_done[model.name] = epoch
-        self.hook.ml5_epoch_end(run=self, model=model, epoch=epoch, metrics=metrics)
+        if self.world.is_main:  # hooks run in one process, as every other hook of the run does
+            self.hook.ml5_epoch_end(run=self, model=model, epoch=epoch, metrics=metrics)
 
     @property
     def config(self) -> Config:
@@ -289,12 +290,21 @@ def _train_one(run: Run, model_plan: ModelPlan, console: Any) -> dict[str, Any]:
     world = run.world
     if not world.is_main:
         wait_for_data(world)  # rank 0 reads first and fills the data set's cache; read it from there
+    problem: RunError | None = None
     try:
         data = dataset.open(spec, model_plan.path, dict(model_plan.options))
+        _check_data(data, spec, dataset.name)
+    except RunError as exc:  # DataError included
+        problem = exc
     finally:
         if world.is_main:
             wait_for_data(world)
-    _check_data(data, spec, dataset.name)
+    if world.distributed:  # a data set that fails on one rank stops the model on all of them
+        found = agree(world, str(problem) if problem else None)
+        if found:
+            raise (type(problem) if problem else RunError)("; ".join(found))
+    elif problem is not None:
+        raise problem
     # how each rank got its data: rank 0 reads the files, the others the cache it filled
     reads = gather(world, {key: data.stats[key] for key in ("from_cache", "computed") if key in data.stats})
     assert run.plan.trainer is not None
@@ -361,9 +371,20 @@ def execute(plan_: Plan, folder: Path, resume: bool = False, console: Any = None
         console = Console(stderr=True)
     world = world or World()
     with contextlib.ExitStack() as main_only:
+        refused: runlock.FolderInUse | None = None
         if world.is_main:
             folder.mkdir(parents=True, exist_ok=True)
-            main_only.enter_context(runlock.hold(folder))  # FolderInUse before anything is written
+            try:
+                main_only.enter_context(runlock.hold(folder))  # FolderInUse before anything is written
+            except runlock.FolderInUse as exc:
+                refused = exc
+        # every rank learns rank 0's answer, so that all of them stop at once with its reason
+        reason = broadcast(world, str(refused) if refused else None)
+        if refused:
+            raise refused
+        if reason:
+            raise runlock.FolderInUse(folder, {}, message=reason)
+        if world.is_main:
             atomic_write(folder / "config.json", json.dumps(plan_.config.to_dict(), indent=2) + "\n")
         run = Run(plan_, folder, resume, world)
         if world.is_main:
@@ -378,12 +399,16 @@ def execute(plan_: Plan, folder: Path, resume: bool = False, console: Any = None
                 run.results[name] = {"model": name, "error": str(exc)}
                 console.print(f"[red]{name} failed[/]: {exc}")
             except KeyboardInterrupt:
-                raise RunInterrupted(folder, name, run.epochs_done.get(name, 0), list(run.results)) from None
+                finished = [done for done, result in run.results.items() if "error" not in result]
+                raise RunInterrupted(folder, name, run.epochs_done.get(name, 0), finished) from None
         if not world.is_main:
-            return {"ok": not any("error" in r for r in run.results.values()), "rank": world.rank}
+            # wait for rank 0's report, and end as it does: a launcher stops every process as
+            # soon as one ends with an error, which would cut rank 0 short
+            return {"ok": broadcast(world, None), "rank": world.rank}
         doc = report.build(run, time.perf_counter() - started)
         report.write(doc, folder)
         run.hook.ml5_run_end(run=run, report=doc)
+        broadcast(world, doc["ok"])
     return doc
 
 

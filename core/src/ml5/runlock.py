@@ -25,14 +25,14 @@ LOCK_NAME = ".ml5-run.lock"
 class FolderInUse(RuntimeError):
     """Another live process holds the run folder's lock."""
 
-    def __init__(self, folder: Path, holder: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, holder: dict[str, Any], message: str | None = None) -> None:
         self.folder, self.holder = folder, holder
         who = f"process {holder['pid']}" if "pid" in holder else "another process"
         if holder.get("host") and holder.get("host") != socket.gethostname():
             who += f" on {holder['host']}"
         what = f" ({holder['command']}, started {holder.get('started', '?')})" if holder.get("command") else ""
         super().__init__(
-            f"run folder {folder} is in use by {who}{what}; wait for it to end, or choose another --out"
+            message or f"run folder {folder} is in use by {who}{what}; wait for it to end, or choose another --out"
         )
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from ml5.atomic import atomic_open, atomic_write
-from ml5.distributed import World, lost
+from ml5.distributed import World, gather, is_lost_contact, lost
 from ml5.metrics import task_metrics
 from ml5.nn import baseline_loss, build_module, loss_fn
 
@@ -143,6 +143,17 @@ class _CheckpointWriter:
             error, self._error = self._error, None
             raise error
 
+    @contextlib.contextmanager
+    def finishing(self) -> Iterator[None]:
+        """On the way out with an exception (Ctrl-C, a lost rank): the checkpoint being written
+        is whole on disk before the run lets go of its folder."""
+        try:
+            yield
+        except BaseException:
+            if self._thread is not None:
+                self._thread.join()
+            raise
+
 
 def _load_checkpoint(path: Path, identity: dict[str, Any]) -> dict[str, Any]:
     try:
@@ -186,14 +197,30 @@ def _sum_over_ranks(value: float, world: World, device: torch.device) -> float:
 
 @contextlib.contextmanager
 def _collective(world: World) -> Iterator[None]:
-    """Where ranks talk (gradient averaging, sums, broadcasts): a failure there means another
-    rank died or hung past the timeout, and the run stops with a message that says so."""
+    """Where ranks talk (gradient averaging, sums, broadcasts): a lost connection or a timeout
+    there means another rank died or hung, and the run stops with a message that says so.
+    This process's own failures (out of memory, a bad shape) pass through as they are."""
     try:
         yield
     except RuntimeError as exc:
-        if not world.distributed:
+        if not world.distributed or not is_lost_contact(exc):
             raise
         raise lost(world, exc) from None
+
+
+def _same_start_on_every_rank(world: World, problem: str | None, state: _State, checkpoints: Path) -> None:
+    """Every rank must start from the same checkpoint (or none): one that cannot read it, or
+    reads another epoch than rank 0 (a run folder that is not shared), stops all of them."""
+    starts = gather(world, (problem, state.epoch, state.finished))
+    problems = [f"rank {rank}: {found}" for rank, (found, _, _) in enumerate(starts) if found]
+    if problems:
+        raise ml5.RunError("; ".join(problems))
+    if len({(epoch, finished) for _, epoch, finished in starts}) > 1:
+        epochs = ", ".join(f"rank {rank}: epoch {epoch}" for rank, (_, epoch, _) in enumerate(starts))
+        raise ml5.RunError(
+            f"the processes found different checkpoints in {checkpoints} ({epochs}): every process must see "
+            "the same run folder (a file system all machines share)"
+        )
 
 
 def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
@@ -217,30 +244,39 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
 
     torch.manual_seed(request.seed)
     model = build_module(spec).to(device)
-    net: torch.nn.Module = model  # what the training steps call: the model, or DDP around it
-    if world.distributed:
-        from torch.nn.parallel import DistributedDataParallel
-
-        with _collective(world):  # starts by making every rank's weights rank 0's
-            net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     loss = loss_fn(spec)
     optimizer = _optimizer(settings, model.parameters())
     scheduler = _scheduler(settings, optimizer)
     state = _State()
     best_weights = _snapshot(model.state_dict())
 
+    problem = None
     if request.resume:  # every rank reads the checkpoint; only rank 0 ever writes one
         if world.is_main:
             for stale in checkpoints.glob(".*.tmp"):  # left by a process killed while writing
                 stale.unlink()
-        if latest.exists():
-            payload = _load_checkpoint(latest, identity)
-            model.load_state_dict(payload["model"])
-            optimizer.load_state_dict(payload["optimizer"])
-            if scheduler is not None:
-                scheduler.load_state_dict(payload["scheduler"])
-            best_weights = payload["best_model"]
-            state = _State(**payload["state"])
+        try:
+            if latest.exists():
+                payload = _load_checkpoint(latest, identity)
+                model.load_state_dict(payload["model"])
+                optimizer.load_state_dict(payload["optimizer"])
+                if scheduler is not None:
+                    scheduler.load_state_dict(payload["scheduler"])
+                best_weights = payload["best_model"]
+                state = _State(**payload["state"])
+        except ml5.RunError as exc:
+            problem = str(exc)
+    if world.distributed:
+        _same_start_on_every_rank(world, problem, state, checkpoints)
+    elif problem:
+        raise ml5.RunError(problem)
+
+    net: torch.nn.Module = model  # what the training steps call: the model, or DDP around it
+    if world.distributed:
+        from torch.nn.parallel import DistributedDataParallel
+
+        with _collective(world):  # starts by making every rank's weights rank 0's
+            net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
 
     baseline = baseline_loss(spec, data.targets[train_rows], data.targets[val_rows])
     batch = settings.batch_size
@@ -248,11 +284,11 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
     samples_seen = 0
     progress = _progress(shown=world.is_main)
     writer = _CheckpointWriter()
-    with progress:
+    with progress, writer.finishing():
         # A resumed run shows where it stands: its last validation loss, or nothing yet.
         shown = f"{state.curves[-1]['val_loss']:.4g}" if state.curves else "–"
         task = progress.add_task(spec.name, total=settings.epochs, completed=state.epoch, loss=shown)
-        if state.finished:
+        if state.finished and world.is_main:
             progress.console.print(f"{spec.name}: training had finished ({state.epoch} epochs, best val loss "
                                    f"{state.best_val:.4g} at epoch {state.best_epoch}); nothing left to train")
         while not state.finished and state.epoch < settings.epochs:
