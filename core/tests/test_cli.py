@@ -119,3 +119,10 @@ def test_run_without_model_plugins_reports_so(tmp_path):
 def test_validate_missing_folder_is_usage_error(tmp_path):
     result = run_ml5("validate", str(tmp_path / "nope"))
     assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_run_into_a_path_that_cannot_be_a_folder_is_refused(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = run_ml5("run", "--out", str(tmp_path / "a-file" / "run"))
+    assert result.returncode == 2, result.stderr
+    assert f"cannot make the run folder {tmp_path / 'a-file' / 'run'}" in result.stderr and "Traceback" not in result.stderr

@@ -335,7 +335,7 @@ def run(
     """Train, export and verify every selected model; write a report into the run folder."""
     from ml5 import distributed
     from ml5 import run as run_mod
-    from ml5.runlock import FolderInUse
+    from ml5.runlock import FolderUnavailable
 
     if nproc > 1 and distributed.launched_size() == 1:
         _relaunch_with_torchrun(nproc)
@@ -362,7 +362,7 @@ def run(
         # every rank must write into (and resume from) the folder rank 0 chose
         folder = Path(distributed.broadcast(world, str(out_dir or run_mod.default_folder())))
         doc = run_mod.execute(plan, folder, resume=resume, console=err if world.is_main else Console(quiet=True), world=world)
-    except FolderInUse as exc:
+    except FolderUnavailable as exc:
         if world.is_main:  # the others know it too, and stop as quietly
             _fail(str(exc), 2)
         raise typer.Exit(2) from None

@@ -371,19 +371,21 @@ def execute(plan_: Plan, folder: Path, resume: bool = False, console: Any = None
         console = Console(stderr=True)
     world = world or World()
     with contextlib.ExitStack() as main_only:
-        refused: runlock.FolderInUse | None = None
+        refused: runlock.FolderUnavailable | None = None
         if world.is_main:
-            folder.mkdir(parents=True, exist_ok=True)
             try:
+                folder.mkdir(parents=True, exist_ok=True)
                 main_only.enter_context(runlock.hold(folder))  # FolderInUse before anything is written
-            except runlock.FolderInUse as exc:
+            except runlock.FolderUnavailable as exc:
                 refused = exc
+            except OSError as exc:
+                refused = runlock.FolderUnavailable(f"cannot make the run folder {folder} ({exc.strerror}); choose another --out")
         # every rank learns rank 0's answer, so that all of them stop at once with its reason
         reason = broadcast(world, str(refused) if refused else None)
         if refused:
             raise refused
         if reason:
-            raise runlock.FolderInUse(folder, {}, message=reason)
+            raise runlock.FolderUnavailable(reason)
         if world.is_main:
             atomic_write(folder / "config.json", json.dumps(plan_.config.to_dict(), indent=2) + "\n")
         run = Run(plan_, folder, resume, world)

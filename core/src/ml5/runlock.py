@@ -22,17 +22,21 @@ from typing import Any
 LOCK_NAME = ".ml5-run.lock"
 
 
-class FolderInUse(RuntimeError):
+class FolderUnavailable(RuntimeError):
+    """The run folder cannot be used: nothing was written to it."""
+
+
+class FolderInUse(FolderUnavailable):
     """Another live process holds the run folder's lock."""
 
-    def __init__(self, folder: Path, holder: dict[str, Any], message: str | None = None) -> None:
+    def __init__(self, folder: Path, holder: dict[str, Any]) -> None:
         self.folder, self.holder = folder, holder
         who = f"process {holder['pid']}" if "pid" in holder else "another process"
         if holder.get("host") and holder.get("host") != socket.gethostname():
             who += f" on {holder['host']}"
         what = f" ({holder['command']}, started {holder.get('started', '?')})" if holder.get("command") else ""
         super().__init__(
-            message or f"run folder {folder} is in use by {who}{what}; wait for it to end, or choose another --out"
+            f"run folder {folder} is in use by {who}{what}; wait for it to end, or choose another --out"
         )
 
 
@@ -67,7 +71,10 @@ def _holder(fd: int) -> dict[str, Any]:
 def hold(folder: Path) -> Iterator[None]:
     """Hold ``folder``'s run lock for the duration of the block; raise ``FolderInUse`` at once
     (without waiting) if a live process holds it."""
-    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise FolderUnavailable(f"cannot write in the run folder {folder} ({exc.strerror}); choose another --out") from None
     try:
         if not _try_lock(fd):
             raise FolderInUse(folder, _holder(fd))
