@@ -10,21 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import ml5
-from ml5.run import compare_outputs
+from ml5.run import compare_outputs, frame_latency_us
 
 #: absolute tolerance against the trained torch model (float32 arithmetic on both sides)
 TOLERANCE = 1e-5
-
-
-def _frame_latency_us(model: Any, frame: Any, repeats: int = 200) -> dict[str, float]:
-    model.forward(frame)  # warm the caches
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter_ns()
-        model.forward(frame)
-        times.append(time.perf_counter_ns() - start)
-    times.sort()
-    return {"frame_us_p50": times[len(times) // 2] / 1e3, "frame_us_p99": times[int(len(times) * 0.99)] / 1e3}
 
 
 def verify_native(path: Path, model: ml5.TrainedModel, inputs: dict[str, Any]) -> ml5.Verification:
@@ -46,7 +35,7 @@ def verify_native(path: Path, model: ml5.TrainedModel, inputs: dict[str, Any]) -
         inputs,
         TOLERANCE,
         load_ms=load_ms,
-        **_frame_latency_us(engine, frame),
+        **frame_latency_us(engine.forward, frame),
         weight_bytes=engine.weight_bytes,
         numbers=engine.n_params,
     )

@@ -12,23 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import ml5
-from ml5.run import compare_outputs
+from ml5.run import compare_outputs, frame_latency_us
 
 from ml5_onnx.format import OPSET
 
 #: absolute tolerance against the trained torch model (float32 arithmetic on both sides)
 TOLERANCE = 1e-5
-
-
-def _frame_latency_us(run: Any, frame: Any, repeats: int = 200) -> dict[str, float]:
-    run(frame)  # warm the caches
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter_ns()
-        run(frame)
-        times.append(time.perf_counter_ns() - start)
-    times.sort()
-    return {"frame_us_p50": times[len(times) // 2] / 1e3, "frame_us_p99": times[int(len(times) * 0.99)] / 1e3}
 
 
 def verify_with_onnxruntime(path: Path, model: ml5.TrainedModel, inputs: dict[str, Any]) -> ml5.Verification:
@@ -42,7 +31,7 @@ def verify_with_onnxruntime(path: Path, model: ml5.TrainedModel, inputs: dict[st
         run = forward_batch(session(path), path)
         load_ms = (time.perf_counter() - start) * 1e3
         frame = np.asarray(next(iter(inputs.values()))[:1], dtype=np.float32)
-        latency = _frame_latency_us(run, frame) if len(frame) else {}
+        latency = frame_latency_us(run, frame) if len(frame) else {}
         return compare_outputs(run, model, inputs, TOLERANCE, load_ms=load_ms, **latency, opset=OPSET)
     except RuntimeProblem as exc:
         return ml5.Verification(False, float("inf"), TOLERANCE, {"error": str(exc)})
