@@ -367,7 +367,7 @@ def run(
             _fail(str(exc), 2)
         raise typer.Exit(2) from None
     except distributed.DistributedError as exc:
-        raise _fail(str(exc).replace("--out FOLDER", f"--out {folder}" if folder else "--out FOLDER"), 1) from None
+        raise _fail(f"{exc} (run folder: {folder})" if folder else str(exc), 1) from None
     except run_mod.RunInterrupted as stop:
         if world.is_main:
             again = ["ml5", *_global_args(), "run", *(["--plugins", plugins] if plugins else []),

@@ -110,7 +110,7 @@ def lost(world: World, exc: BaseException, waited: float | None = None) -> Distr
         f"rank {world.rank} of {world.size}: another process of the run stopped or did not answer within "
         f"{waited:g} s, so this one stops too ({type(exc).__name__}: "
         f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). Checkpoints are kept: start the same "
-        "command again with --out FOLDER --resume"
+        "command again with --resume and --out set to the run folder"
     )
 
 
@@ -168,6 +168,4 @@ def gather(world: World, value: Any) -> list[Any]:
 def agree(world: World, problem: str | None) -> list[str]:
     """Every rank's problem at this point of the work (``None``: fine), as "rank r: …" lines,
     the same list on every rank: so that all ranks stop a model together, never one alone."""
-    if not world.distributed:
-        return [problem] if problem else []
     return [f"rank {rank}: {found}" for rank, found in enumerate(gather(world, problem)) if found]

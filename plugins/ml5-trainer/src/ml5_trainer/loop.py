@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from ml5.atomic import atomic_open, atomic_write
-from ml5.distributed import World, gather, is_lost_contact, lost
+from ml5.distributed import World, agree, gather, is_lost_contact, lost
 from ml5.metrics import task_metrics
 from ml5.nn import baseline_loss, build_module, loss_fn
 
@@ -211,12 +211,12 @@ def _collective(world: World) -> Iterator[None]:
 def _same_start_on_every_rank(world: World, problem: str | None, state: _State, checkpoints: Path) -> None:
     """Every rank must start from the same checkpoint (or none): one that cannot read it, or
     reads another epoch than rank 0 (a run folder that is not shared), stops all of them."""
-    starts = gather(world, (problem, state.epoch, state.finished))
-    problems = [f"rank {rank}: {found}" for rank, (found, _, _) in enumerate(starts) if found]
+    problems = agree(world, problem)
     if problems:
         raise ml5.RunError("; ".join(problems))
-    if len({(epoch, finished) for _, epoch, finished in starts}) > 1:
-        epochs = ", ".join(f"rank {rank}: epoch {epoch}" for rank, (_, epoch, _) in enumerate(starts))
+    starts = gather(world, (state.epoch, state.finished))
+    if len(set(starts)) > 1:
+        epochs = ", ".join(f"rank {rank}: epoch {epoch}" for rank, (epoch, _) in enumerate(starts))
         raise ml5.RunError(
             f"the processes found different checkpoints in {checkpoints} ({epochs}): every process must see "
             "the same run folder (a file system all machines share)"
