@@ -4,10 +4,13 @@
 // "native_fp16" is the engine with half-precision weights (its error is reported, not hidden).
 //
 //   ml5-peers EMOTION.json MELODY.json HARMONY.json DYNAMICS.json GROOVE.json [--rounds R] [--block K]
+//             [--only MODEL,...]
 //
 // Each round times a block of K frames of every (model, engine) pair in turn, so that a noisy
 // neighbour slows every engine alike; the figure per pair is the median over rounds of the mean
-// time per frame in a block (one clock read per block, not per frame). "five" is the chain of
+// time per frame in a block (one clock read per block, not per frame). A few untimed frames
+// before each block bring that engine's weights back into cache after the others evicted them,
+// so every engine is timed in the same steady state. --only times just the models named. "five" is the chain of
 // MODELS.md for one feature frame. Prints JSON: {"model": {"engine": ns_per_frame, ...}, ...}.
 //
 // The Eigen peer is what a C++ developer would write with Eigen for these chains, as RTNeural's
@@ -22,6 +25,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -199,6 +203,8 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
+constexpr int kWarmFrames = 4;
+
 const char* const kNames[] = {"emotion", "melody", "harmony", "dynamics", "groove"};
 
 }  // namespace
@@ -206,14 +212,24 @@ const char* const kNames[] = {"emotion", "melody", "harmony", "dynamics", "groov
 int main(int argc, char** argv) {
     if (argc < 6) {
         std::fprintf(stderr, "usage: ml5-peers EMOTION.json MELODY.json HARMONY.json DYNAMICS.json GROOVE.json "
-                             "[--rounds R] [--block K]\n");
+                             "[--rounds R] [--block K] [--only MODEL,...]\n");
         return 2;
     }
     int rounds = 300, block = 64;
-    for (int i = 6; i + 1 < argc; i += 2) {
+    std::string only;
+    for (int i = 6; i < argc; i += 2) {
         const std::string flag = argv[i];
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "ml5-peers: %s needs a value\n", flag.c_str());
+            return 2;
+        }
         if (flag == "--rounds") rounds = std::stoi(argv[i + 1]);
         else if (flag == "--block") block = std::stoi(argv[i + 1]);
+        else if (flag == "--only") only = "," + std::string(argv[i + 1]) + ",";
+        else {
+            std::fprintf(stderr, "ml5-peers: unknown option %s\n", flag.c_str());
+            return 2;
+        }
     }
     try {
         std::vector<json> files;
@@ -259,6 +275,15 @@ int main(int argc, char** argv) {
             };
         }
 
+        if (!only.empty()) {
+            for (auto it = engines.begin(); it != engines.end();)
+                it = only.find("," + it->first + ",") == std::string::npos ? engines.erase(it) : std::next(it);
+            if (engines.empty()) {
+                std::fprintf(stderr, "ml5-peers: --only names no model (emotion, melody, harmony, dynamics, groove, five)\n");
+                return 2;
+            }
+        }
+
         // the same inputs for every engine; the peers must compute what the engine computes
         std::map<std::string, std::vector<float>> inputs;
         json result, max_error;
@@ -284,6 +309,9 @@ int main(int argc, char** argv) {
             for (auto& [model, by_engine] : engines) {
                 auto& x = inputs[model];
                 for (auto& [engine, run] : by_engine) {
+                    // a few untimed frames first: each block starts with this engine's weights
+                    // back in cache, as in a host that runs the model every callback
+                    for (int k = 0; k < kWarmFrames; ++k) run(x.data(), y.data());
                     const auto t0 = Clock::now();
                     for (int k = 0; k < block; ++k) {
                         x[static_cast<std::size_t>(k) % x.size()] += 1e-6f;  // keep the inputs moving
