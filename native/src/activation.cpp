@@ -30,14 +30,24 @@ bool parse_activation(std::string_view name, Activation& out) noexcept {
 
 void apply_activation(Activation a, float* x, int n) noexcept {
     const std::size_t len = n > 0 ? static_cast<std::size_t>(n) : 0;
-    switch (a) {
-        case Activation::None: return;
-        case Activation::Tanh: detail::tanh_inplace(x, len); return;
-        case Activation::Relu: detail::relu_inplace(x, len); return;
-        case Activation::Sigmoid: detail::sigmoid_inplace(x, len); return;
-        case Activation::Softmax: detail::softmax_inplace(x, len); return;
-        case Activation::Elu: detail::elu_inplace(x, len); return;
-    }
+    if (a == Activation::Softmax) return detail::softmax_inplace(x, len);
+    if (const auto f = detail::elementwise(a)) f(x, len);
 }
+
+namespace detail {
+
+Elementwise elementwise(Activation a) noexcept {
+    switch (a) {
+        case Activation::Tanh: return tanh_inplace;
+        case Activation::Relu: return relu_inplace;
+        case Activation::Sigmoid: return sigmoid_inplace;
+        case Activation::Elu: return elu_inplace;
+        case Activation::None:
+        case Activation::Softmax: break;
+    }
+    return nullptr;
+}
+
+}  // namespace detail
 
 }  // namespace ml5

@@ -3,6 +3,8 @@
 
 #include <cstddef>
 
+#include "ml5/activation.hpp"
+
 namespace ml5::detail {
 
 // y[r] = init[r] + Σ_c W[r·ld + c]·x[c] for r < rows. init may be null (zero) or equal y.
@@ -22,5 +24,10 @@ void elu_inplace(float* x, std::size_t n) noexcept;  // alpha 1
 void relu_inplace(float* x, std::size_t n) noexcept;
 // exp(x − max) / Σ: no overflow for any finite input; a NaN input makes the sum NaN.
 void softmax_inplace(float* x, std::size_t n) noexcept;
+
+// The in-place function of an element-wise activation; null for None and for softmax (which
+// needs every output at once).
+using Elementwise = void (*)(float* x, std::size_t n) noexcept;
+Elementwise elementwise(Activation a) noexcept;
 
 }  // namespace ml5::detail

@@ -1,12 +1,17 @@
 // The packed-matrix products behind WeightMatrix, one set per instruction set (internal header).
 // W is packed as weights.cpp describes; y[r] = init[r] + Σ_c x[c]·K[c][r] for r < rows (init may
 // be null or equal y); gemm does the same for `frames` rows of X (stride ldx) into Y (stride ldy).
+// gemv's each_block (may be null) runs on each block of outputs as soon as it is stored: an
+// element-wise activation there overlaps the next block's weight loads instead of waiting for the
+// whole layer.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 namespace ml5::detail {
+
+using BlockEpilogue = void (*)(float* y, std::size_t n) noexcept;
 
 namespace {  // internal linkage: each file compiled for its own instruction set keeps its own copy
 
@@ -21,9 +26,9 @@ inline std::size_t block_width(std::size_t rows, std::size_t r) noexcept {
 
 #define ML5_PRODUCTS(isa)                                                                                       \
     void gemv_##isa(const float* W, std::size_t rows, std::size_t cols, const float* x, const float* init,      \
-                    float* y) noexcept;                                                                         \
+                    float* y, BlockEpilogue each_block) noexcept;                                               \
     void gemv_##isa(const std::uint16_t* W, std::size_t rows, std::size_t cols, const float* x,                 \
-                    const float* init, float* y) noexcept;                                                      \
+                    const float* init, float* y, BlockEpilogue each_block) noexcept;                            \
     void gemm_##isa(const float* W, std::size_t rows, std::size_t cols, const float* X, std::size_t ldx,        \
                     std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept;                 \
     void gemm_##isa(const std::uint16_t* W, std::size_t rows, std::size_t cols, const float* X,                 \

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels.hpp"
 #include "products.hpp"
 
 namespace ml5 {
@@ -81,11 +82,12 @@ void block_portable(const T* W, std::size_t width, std::size_t n, std::size_t co
 }
 
 template <class T>
-void gemv_portable(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init,
-                   float* y) noexcept {
+void gemv_portable(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init, float* y,
+                   detail::BlockEpilogue each_block = nullptr) noexcept {
     for (std::size_t r = 0; r < rows;) {
         const std::size_t width = block_width(rows, r), n = rows - r < width ? rows - r : width;
         block_portable(W, width, n, cols, x, init ? init + r : nullptr, y + r);
+        if (each_block) each_block(y + r, n);
         W += width * cols;
         r += width;
     }
@@ -113,12 +115,13 @@ Simd pick_simd() noexcept {
 const Simd kSimd = pick_simd();
 
 template <class T>
-void gemv(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init, float* y) noexcept {
+void gemv(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init, float* y,
+          detail::BlockEpilogue each_block) noexcept {
 #ifdef ML5_X86_KERNELS
-    if (kSimd == Simd::avx512) return detail::gemv_avx512(W, rows, cols, x, init, y);
-    if (kSimd == Simd::avx2) return detail::gemv_avx2(W, rows, cols, x, init, y);
+    if (kSimd == Simd::avx512) return detail::gemv_avx512(W, rows, cols, x, init, y, each_block);
+    if (kSimd == Simd::avx2) return detail::gemv_avx2(W, rows, cols, x, init, y, each_block);
 #endif
-    gemv_portable(W, rows, cols, x, init, y);
+    gemv_portable(W, rows, cols, x, init, y, each_block);
 }
 
 template <class T>
@@ -161,11 +164,13 @@ void WeightMatrix::set(const float* k) noexcept {
 
 std::size_t WeightMatrix::bytes() const noexcept { return f32_.bytes() + f16_.bytes(); }
 
-void WeightMatrix::apply(const float* x, const float* init, float* y) const noexcept {
+void WeightMatrix::apply(const float* x, const float* init, float* y, Activation act) const noexcept {
+    const detail::Elementwise each_block = detail::elementwise(act);
     if (precision_ == Precision::fp32)
-        gemv(f32_.data(), out_, in_, x, init, y);
+        gemv(f32_.data(), out_, in_, x, init, y, each_block);
     else
-        gemv(reinterpret_cast<const std::uint16_t*>(f16_.data()), out_, in_, x, init, y);
+        gemv(reinterpret_cast<const std::uint16_t*>(f16_.data()), out_, in_, x, init, y, each_block);
+    if (act == Activation::Softmax) detail::softmax_inplace(y, out_);
 }
 
 void WeightMatrix::apply_batch(const float* X, std::size_t ldx, std::size_t frames, const float* init, float* Y,

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -77,6 +78,78 @@ void softmax_is_stable() {
     float y[2];
     m.forward(x, y);
     check(std::isfinite(y[0]) && std::fabs(y[0] + y[1] - 1.0f) < 1e-6f && y[0] > y[1], "softmax of large logits");
+}
+
+// A model of one standalone activation layer over n inputs.
+ml5::Model activation_model(const char* name, int n) {
+    const std::string size = std::to_string(n);
+    return ml5::load_model(R"({"in_shape":[)" + size + R"(],"layers":[{"type":"activation","activation":")" + name +
+                           R"(","shape":[)" + size + R"(],"weights":[]}]})");
+}
+
+void activations_match_libm() {
+    // every 4099th float32 bit pattern up to infinity, both signs, plus the edges
+    std::vector<float> x;
+    for (std::uint32_t bits = 0; bits < 0x7f800000u; bits += 4099) {
+        float f;
+        std::memcpy(&f, &bits, sizeof f);
+        x.push_back(f);
+        x.push_back(-f);
+    }
+    for (float f : {0.0f, 1e-30f, 0.5f, 9.99f, 10.0f, 20.0f, 87.0f, 88.0f, 100.0f, INFINITY})
+        for (float sign : {1.0f, -1.0f}) x.push_back(sign * f);
+    x.push_back(NAN);
+    const int n = static_cast<int>(x.size());
+    std::vector<float> t(x.size()), s(x.size());
+    activation_model("tanh", n).forward(x.data(), t.data());
+    activation_model("sigmoid", n).forward(x.data(), s.data());
+    double tanh_err = 0.0, sigmoid_err = 0.0, sigmoid_rel = 0.0;
+    bool nan_kept = true, saturates = true;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double v = x[i];
+        if (std::isnan(v)) {
+            nan_kept = std::isnan(t[i]) && std::isnan(s[i]);
+            continue;
+        }
+        const double want_s = 1.0 / (1.0 + std::exp(-v));
+        tanh_err = std::max(tanh_err, std::fabs(t[i] - std::tanh(v)));
+        sigmoid_err = std::max(sigmoid_err, std::fabs(s[i] - want_s));
+        if (want_s > 1e-30) sigmoid_rel = std::max(sigmoid_rel, std::fabs(s[i] - want_s) / want_s);
+        if (std::fabs(v) >= 10.0) saturates = saturates && t[i] == (v > 0 ? 1.0f : -1.0f);
+    }
+    check(tanh_err < 2e-7, "tanh within 2e-7 of libm: " + std::to_string(tanh_err));
+    check(sigmoid_err < 2e-7, "sigmoid within 2e-7 of libm: " + std::to_string(sigmoid_err));
+    check(sigmoid_rel < 1e-6, "sigmoid keeps its relative precision far below zero: " + std::to_string(sigmoid_rel));
+    check(saturates, "tanh is exactly +-1 from |x| = 10 on");
+    check(nan_kept, "NaN stays NaN");
+}
+
+void dense_activation_runs_on_every_block_once() {
+    // 100 outputs are packed as blocks of 64, 32 and a padded 4: the activation each block gets as
+    // soon as it is done must equal one pass over the whole layer, for every activation.
+    std::string kernel = "[", bias = "[";
+    for (int i = 0; i < 3; ++i) {
+        kernel += (i ? ",[" : "[");
+        for (int o = 0; o < 100; ++o) kernel += (o ? "," : "") + std::to_string(0.01 * ((i * 37 + o * 11) % 23 - 11));
+        kernel += "]";
+    }
+    for (int o = 0; o < 100; ++o) bias += (o ? "," : "") + std::to_string(0.05 * (o % 7 - 3));
+    kernel += "]";
+    bias += "]";
+    const float x[3] = {0.7f, -1.3f, 2.1f};
+    for (const char* act : {"tanh", "sigmoid", "relu", "elu", "softmax"}) {
+        ml5::Model fused = ml5::load_model(R"({"in_shape":[3],"layers":[{"type":"dense","activation":")" + std::string(act) +
+                                           R"(","shape":[100],"weights":[)" + kernel + "," + bias + "]}]}");
+        ml5::Model apart = ml5::load_model(R"({"in_shape":[3],"layers":[{"type":"dense","shape":[100],"weights":[)" + kernel +
+                                           "," + bias + R"(]},{"type":"activation","activation":")" + act +
+                                           R"(","shape":[100],"weights":[]}]})");
+        float a[100], b[100];
+        fused.forward(x, a);
+        apart.forward(x, b);
+        float worst = 0.0f;
+        for (int o = 0; o < 100; ++o) worst = std::max(worst, std::fabs(a[o] - b[o]));
+        check(worst <= 1e-7f, std::string("dense ") + act + " equals dense then " + act + ": " + std::to_string(worst));
+    }
 }
 
 void metadata() {
@@ -191,6 +264,8 @@ int main(int argc, char** argv) {
     stateless_equals_reset_then_step();
     in_place_forward();
     softmax_is_stable();
+    activations_match_libm();
+    dense_activation_runs_on_every_block_once();
     metadata();
     error_messages(dir);
     every_prefix_of_a_model_is_refused(dir);

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ml5/activation.hpp"
 #include "ml5/aligned_buffer.hpp"
 
 namespace ml5 {
@@ -30,9 +31,10 @@ public:
     // k[i * out + o] = K[i][o], float32 (converted to the matrix's precision).
     void set(const float* k) noexcept;
 
-    // y[o] = init[o] + Σ_i x[i]·K[i][o] for o < out. init may be null (zero) or equal y; x must
-    // not overlap y.
-    void apply(const float* x, const float* init, float* y) const noexcept;
+    // y[o] = act(init[o] + Σ_i x[i]·K[i][o]) for o < out. init may be null (zero) or equal y; x
+    // must not overlap y. An element-wise act runs on each block of outputs as soon as it is done,
+    // while the next block's weights stream in; softmax runs once all are done.
+    void apply(const float* x, const float* init, float* y, Activation act = Activation::None) const noexcept;
 
     // The same for `frames` inputs at once: row f of X (stride ldx) gives row f of Y (stride ldy).
     void apply_batch(const float* X, std::size_t ldx, std::size_t frames, const float* init, float* Y,

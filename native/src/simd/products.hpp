@@ -59,7 +59,8 @@ inline void block(const T* W, std::size_t cols, const float* x, const float* ini
 }
 
 template <class S, class T>
-void gemv(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init, float* y) noexcept {
+void gemv(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init, float* y,
+          ml5::detail::BlockEpilogue each_block) noexcept {
     for (std::size_t r = 0; r < rows;) {
         const std::size_t width = ml5::detail::block_width(rows, r);
         const float* b = init ? init + r : nullptr;
@@ -75,6 +76,7 @@ void gemv(const T* W, std::size_t rows, std::size_t cols, const float* x, const 
                 for (std::size_t k = 0; k < rows - r; ++k) y[r + k] = out[k];
             }
         }
+        if (each_block) each_block(y + r, rows - r < width ? rows - r : width);
         W += width * cols;
         r += width;
     }
@@ -154,7 +156,8 @@ void gemm(const T* W, std::size_t rows, std::size_t cols, const float* X, std::s
         if (rows - r >= width) {
             block_frames<S>(W, width, cols, X, ldx, frames, init ? init + r : nullptr, Y + r, ldy);
         } else {  // the zero-padded last block, frame by frame through the one-frame path
-            for (std::size_t f = 0; f < frames; ++f) gemv<S>(W, rows - r, cols, X + f * ldx, init ? init + r : nullptr, Y + f * ldy + r);
+            for (std::size_t f = 0; f < frames; ++f)
+                gemv<S>(W, rows - r, cols, X + f * ldx, init ? init + r : nullptr, Y + f * ldy + r, nullptr);
         }
         W += width * cols;
         r += width;

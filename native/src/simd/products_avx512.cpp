@@ -32,12 +32,12 @@ struct Avx512 {
 namespace ml5::detail {
 
 void gemv_avx512(const float* W, std::size_t rows, std::size_t cols, const float* x, const float* init,
-                 float* y) noexcept {
-    gemv<Avx512>(W, rows, cols, x, init, y);
+                 float* y, BlockEpilogue each_block) noexcept {
+    gemv<Avx512>(W, rows, cols, x, init, y, each_block);
 }
 void gemv_avx512(const std::uint16_t* W, std::size_t rows, std::size_t cols, const float* x, const float* init,
-                 float* y) noexcept {
-    gemv<Avx512>(W, rows, cols, x, init, y);
+                 float* y, BlockEpilogue each_block) noexcept {
+    gemv<Avx512>(W, rows, cols, x, init, y, each_block);
 }
 void gemm_avx512(const float* W, std::size_t rows, std::size_t cols, const float* X, std::size_t ldx,
                  std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept {
