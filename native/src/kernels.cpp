@@ -1,5 +1,8 @@
 #include "kernels.hpp"
 
+#include "products.hpp"
+#include "rational_tanh.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -99,15 +102,12 @@ void exp_inplace(float* x, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) x[i] = nan_to(x[i], exp_approx(x[i]));
 }
 
-ML5_CLONES
 void tanh_inplace(float* x, std::size_t n) noexcept {
-    // tanh|x| = 1 − 2/(e^{2|x|} + 1): absolute error about 1e-7 everywhere. |x| is capped at 10,
-    // where the float result is already exactly 1, so exp needs no range checks of its own.
-    for (std::size_t i = 0; i < n; ++i) {
-        const float a = std::fabs(x[i]);
-        const float t = 1.0f - 2.0f / (exp_core(2.0f * (a < 10.0f ? a : 10.0f)) + 1.0f);  // NaN → 10
-        x[i] = nan_to(x[i], std::copysign(t, x[i]));
-    }
+#ifdef ML5_X86_KERNELS
+    if (simd() == Simd::avx512) return tanh_avx512(x, n);
+    if (simd() == Simd::avx2) return tanh_avx2(x, n);
+#endif
+    for (std::size_t i = 0; i < n; ++i) x[i] = tanh_rational<ScalarLane>(x[i]);
 }
 
 ML5_CLONES

@@ -13,6 +13,11 @@ namespace ml5::detail {
 
 using BlockEpilogue = void (*)(float* y, std::size_t n) noexcept;
 
+// Which kernels this CPU runs, chosen once before main (weights.cpp). ML5_SIMD=portable|avx2
+// picks a narrower set (for tests and comparisons); it never picks one the CPU lacks.
+enum class Simd { portable, avx2, avx512 };
+Simd simd() noexcept;
+
 namespace {  // internal linkage: each file compiled for its own instruction set keeps its own copy
 
 // The layout of a packed matrix: the width of the block of outputs that starts at output r of
@@ -32,7 +37,8 @@ inline std::size_t block_width(std::size_t rows, std::size_t r) noexcept {
     void gemm_##isa(const float* W, std::size_t rows, std::size_t cols, const float* X, std::size_t ldx,        \
                     std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept;                 \
     void gemm_##isa(const std::uint16_t* W, std::size_t rows, std::size_t cols, const float* X,                 \
-                    std::size_t ldx, std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept;
+                    std::size_t ldx, std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept; \
+    void tanh_##isa(float* x, std::size_t n) noexcept;
 
 ML5_PRODUCTS(avx2)
 ML5_PRODUCTS(avx512)

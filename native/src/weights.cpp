@@ -93,9 +93,7 @@ void gemv_portable(const T* W, std::size_t rows, std::size_t cols, const float* 
     }
 }
 
-// Which product kernels this CPU runs, chosen once before main. ML5_SIMD=portable|avx2 picks a
-// narrower set (for tests and comparisons); it never picks one the CPU lacks.
-enum class Simd { portable, avx2, avx512 };
+using detail::Simd;
 
 Simd pick_simd() noexcept {
 #ifdef ML5_X86_KERNELS
@@ -135,6 +133,8 @@ void gemm(const T* W, std::size_t rows, std::size_t cols, const float* X, std::s
 }
 
 }  // namespace
+
+Simd detail::simd() noexcept { return kSimd; }
 
 WeightMatrix::WeightMatrix(std::size_t in, std::size_t out, Precision precision)
     : in_(in), out_(out), precision_(precision) {

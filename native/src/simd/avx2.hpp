@@ -19,6 +19,10 @@ struct Avx2 {
     }
     static reg fma(reg a, reg b, reg c) noexcept { return _mm256_fmadd_ps(a, b, c); }
     static reg add(reg a, reg b) noexcept { return _mm256_add_ps(a, b); }
+    static reg mul(reg a, reg b) noexcept { return _mm256_mul_ps(a, b); }
+    static reg div(reg a, reg b) noexcept { return _mm256_div_ps(a, b); }
+    static reg min(reg a, reg b) noexcept { return _mm256_min_ps(a, b); }  // b when either is NaN
+    static reg max(reg a, reg b) noexcept { return _mm256_max_ps(a, b); }
     static void store(float* p, reg v) noexcept { _mm256_storeu_ps(p, v); }
 };
 

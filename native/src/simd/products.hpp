@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "../products.hpp"  // block_width: the packed layout
+#include "../rational_tanh.hpp"
 
 namespace {
 
@@ -161,6 +162,19 @@ void gemm(const T* W, std::size_t rows, std::size_t cols, const float* X, std::s
         }
         W += width * cols;
         r += width;
+    }
+}
+
+// tanh in place on x[0..n): whole vectors, then the rest through one padded vector.
+template <class S>
+void tanh_all(float* x, std::size_t n) noexcept {
+    std::size_t i = 0;
+    for (; i + S::kLanes <= n; i += S::kLanes) S::store(x + i, ml5::detail::tanh_rational<S>(S::load(x + i)));
+    if (i < n) {
+        alignas(64) float rest[S::kLanes] = {};
+        for (std::size_t k = 0; k < n - i; ++k) rest[k] = x[i + k];
+        S::store(rest, ml5::detail::tanh_rational<S>(S::load(rest)));
+        for (std::size_t k = 0; k < n - i; ++k) x[i + k] = rest[k];
     }
 }
 

@@ -22,4 +22,6 @@ void gemm_avx2(const std::uint16_t* W, std::size_t rows, std::size_t cols, const
     gemm<Avx2>(W, rows, cols, X, ldx, frames, init, Y, ldy);
 }
 
+void tanh_avx2(float* x, std::size_t n) noexcept { tanh_all<Avx2>(x, n); }
+
 }  // namespace ml5::detail

@@ -24,6 +24,10 @@ struct Avx512 {
     }
     static reg fma(reg a, reg b, reg c) noexcept { return _mm512_fmadd_ps(a, b, c); }
     static reg add(reg a, reg b) noexcept { return _mm512_add_ps(a, b); }
+    static reg mul(reg a, reg b) noexcept { return _mm512_mul_ps(a, b); }
+    static reg div(reg a, reg b) noexcept { return _mm512_div_ps(a, b); }
+    static reg min(reg a, reg b) noexcept { return _mm512_min_ps(a, b); }  // b when either is NaN
+    static reg max(reg a, reg b) noexcept { return _mm512_max_ps(a, b); }
     static void store(float* p, reg v) noexcept { _mm512_storeu_ps(p, v); }
 };
 
@@ -47,5 +51,7 @@ void gemm_avx512(const std::uint16_t* W, std::size_t rows, std::size_t cols, con
                  std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept {
     gemm<Avx512>(W, rows, cols, X, ldx, frames, init, Y, ldy);
 }
+
+void tanh_avx512(float* x, std::size_t n) noexcept { tanh_all<Avx512>(x, n); }
 
 }  // namespace ml5::detail
