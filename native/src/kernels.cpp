@@ -10,10 +10,19 @@
 // The reductions below are vectorised through `omp simd` (compiled with -fopenmp-simd: no
 // OpenMP runtime), which allows reordering the sum without -ffast-math for the whole build.
 // ML5_MULTIVERSION adds AVX-512 and AVX2/FMA clones chosen at run time, so one binary runs
-// everywhere — unless the build already targets AVX or later (-march=native, -mavx2...): then the
-// host chose the instruction set, and a clone for a narrower one could not inline the helpers
-// built for the wider baseline, leaving every element a function call (2.6x slower).
-#if defined(ML5_MULTIVERSION) && defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__AVX__)
+// everywhere. A clone can inline the helpers below only if the build's baseline instruction set is
+// a subset of the clone's; a host that builds for its own CPU (-march=native, -march=haswell, even
+// -march=westmere) breaks that, and every element would become a function call (2.6x slower). So
+// the clones are made only from a baseline within x86-64-v2: no AVX (a host asking for AVX or
+// later chose its instruction set) and none of the extensions outside x86-64-v3 that -march
+// settings add. Otherwise the loops are compiled for the host's choice alone.
+#if defined(__AVX__) || defined(__AES__) || defined(__PCLMUL__) || defined(__RDRND__) || defined(__PRFCHW__) || \
+    defined(__SHA__) || defined(__RDSEED__) || defined(__FSGSBASE__) || defined(__CLFLUSHOPT__) ||             \
+    defined(__XSAVEOPT__) || defined(__XSAVEC__) || defined(__XSAVES__)
+#define ML5_HOST_CHOSE_ISA 1
+#endif
+#if defined(ML5_MULTIVERSION) && defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    !defined(ML5_HOST_CHOSE_ISA)
 #define ML5_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define ML5_CLONES

@@ -1,14 +1,15 @@
 """The element-wise kernels under a host's own compiler flags.
 
 A portable build carries AVX-512 and AVX2 clones of the activation loops, picked at run time. A
-build that already targets AVX or later (a plugin built with -march=native, say) must carry none:
-a clone for a narrower instruction set cannot inline helpers compiled for the wider baseline, and
-every element then becomes a function call.
+clone can inline the loops' helpers only if the build's baseline instruction set is a subset of
+the clone's, so a build for a chosen CPU (a plugin built with -march=native, say) must carry none,
+or every element becomes a function call. Whatever the flags, no activation loop calls out.
 """
 
 from __future__ import annotations
 
 import platform
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,31 +18,59 @@ import pytest
 
 NATIVE = Path(__file__).resolve().parents[2]
 CXX = shutil.which("g++")
+LOOPS = ("exp_inplace", "sigmoid_inplace", "elu_inplace", "relu_inplace", "softmax_inplace")
 
 pytestmark = pytest.mark.skipif(
-    platform.machine().lower() not in ("x86_64", "amd64") or CXX is None or shutil.which("nm") is None,
+    platform.machine().lower() not in ("x86_64", "amd64") or CXX is None or shutil.which("objdump") is None,
     reason="run-time clones are made by GCC on x86-64 only",
 )
 
+PORTABLE = [["-march=x86-64"], ["-march=x86-64-v2"]]
+CHOSEN = [["-march=westmere"], ["-march=silvermont"], ["-march=goldmont"], ["-march=haswell"], ["-mavx2", "-mfma"]]
 
-def _clones(obj: Path, *flags: str) -> set[str]:
-    """The run-time clones in kernels.cpp compiled with `flags`, as `function.arch` names."""
+
+def _functions(tmp_path: Path, flags: list[str]) -> dict[str, list[str]]:
+    """kernels.cpp compiled with `flags`: each function's (mangled) name and its instructions."""
+    obj = tmp_path / "kernels.o"
     subprocess.run(
         [CXX, "-std=c++17", "-O2", "-fopenmp-simd", "-fno-trapping-math", "-DML5_MULTIVERSION=1",
          "-DML5_X86_KERNELS=1", f"-I{NATIVE / 'include'}", *flags, "-c", str(NATIVE / "src" / "kernels.cpp"),
          "-o", str(obj)],
         check=True,
     )
-    symbols = subprocess.run(["nm", str(obj)], check=True, capture_output=True, text=True).stdout
-    return {line.split()[-1] for line in symbols.splitlines() if ".arch_x86_64" in line}
+    listing = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(obj)], check=True, capture_output=True,
+                             text=True).stdout
+    functions: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in listing.splitlines():
+        if match := re.match(r"^[0-9a-f]+ <(.+)>:$", line):
+            current = functions.setdefault(match.group(1), [])
+        elif "\t" in line:
+            current.append(line.split("\t")[-1])
+    return functions
 
 
-def test_a_portable_build_carries_avx2_and_avx512_clones(tmp_path):
-    clones = _clones(tmp_path / "portable.o")
+def _clones(functions: dict[str, list[str]]) -> set[str]:
+    return {name for name in functions if ".arch_x86_64" in name}
+
+
+@pytest.mark.parametrize("flags", PORTABLE, ids=" ".join)
+def test_a_portable_build_carries_avx2_and_avx512_clones(tmp_path, flags):
+    clones = _clones(_functions(tmp_path, flags))
     assert any(name.endswith(".arch_x86_64_v4") for name in clones), clones
     assert any(name.endswith(".arch_x86_64_v3") for name in clones), clones
 
 
-@pytest.mark.parametrize("flags", [["-march=haswell"], ["-mavx2", "-mfma"]])
+@pytest.mark.parametrize("flags", CHOSEN, ids=" ".join)
 def test_a_build_that_chose_its_instruction_set_carries_none(tmp_path, flags):
-    assert _clones(tmp_path / "chosen.o", *flags) == set()
+    assert _clones(_functions(tmp_path, flags)) == set()
+
+
+@pytest.mark.parametrize("flags", PORTABLE + CHOSEN, ids=" ".join)
+def test_no_activation_loop_calls_out(tmp_path, flags):
+    functions = _functions(tmp_path, flags)
+    loops = {name: body for name, body in functions.items()
+             if any(loop in name for loop in LOOPS) and not name.endswith(".resolver")}  # resolvers ask the CPU
+    assert len(loops) >= len(LOOPS), sorted(functions)
+    calling = {name: [i for i in body if i.startswith("call")] for name, body in loops.items()}
+    assert {name: calls for name, calls in calling.items() if calls} == {}
