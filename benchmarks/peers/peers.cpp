@@ -276,6 +276,16 @@ int main(int argc, char** argv) {
         }
 
         if (!only.empty()) {
+            for (std::size_t at = 1; at < only.size();) {  // every name given must be one of the models
+                const std::size_t end = only.find(',', at);
+                const std::string name = only.substr(at, end - at);
+                if (!name.empty() && !engines.count(name)) {
+                    std::fprintf(stderr, "ml5-peers: --only %s: no such model (emotion, melody, harmony, dynamics, groove, five)\n",
+                                 name.c_str());
+                    return 2;
+                }
+                at = end + 1;
+            }
             for (auto it = engines.begin(); it != engines.end();)
                 it = only.find("," + it->first + ",") == std::string::npos ? engines.erase(it) : std::next(it);
             if (engines.empty()) {
