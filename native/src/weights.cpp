@@ -98,8 +98,15 @@ using detail::Simd;
 Simd pick_simd() noexcept {
 #ifdef ML5_X86_KERNELS
     __builtin_cpu_init();
+#ifdef __clang__
+    // clang (14 at least) cannot ask for f16c; every CPU with AVX2 and FMA has it (Intel since Ivy
+    // Bridge, AMD since Piledriver, both before their first AVX2 parts)
+    const bool f16c = true;
+#else
+    const bool f16c = __builtin_cpu_supports("f16c");
+#endif
     Simd best = Simd::portable;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c)
         best = __builtin_cpu_supports("avx512f") ? Simd::avx512 : Simd::avx2;
     const char* asked = std::getenv("ML5_SIMD");
     if (asked && std::strcmp(asked, "portable") == 0) return Simd::portable;

@@ -74,3 +74,18 @@ def test_no_activation_loop_calls_out(tmp_path, flags):
     assert len(loops) >= len(LOOPS), sorted(functions)
     calling = {name: [i for i in body if i.startswith("call")] for name, body in loops.items()}
     assert {name: calls for name, calls in calling.items() if calls} == {}
+
+
+@pytest.mark.skipif(shutil.which("clang++") is None, reason="needs clang++")
+@pytest.mark.parametrize("source, flags", [
+    ("weights.cpp", []), ("kernels.cpp", []),
+    ("simd/products_avx2.cpp", ["-mavx2", "-mfma", "-mf16c"]),
+    ("simd/products_avx512.cpp", ["-mavx512f", "-mavx2", "-mfma", "-mf16c"]),
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_the_run_time_dispatch_compiles_with_clang(source, flags):
+    """A host building with clang gets the same x86 kernels and run-time choice (CMake's flags)."""
+    subprocess.run(
+        ["clang++", "-std=c++17", "-O2", "-fopenmp-simd", "-fno-trapping-math", "-DML5_MULTIVERSION=1",
+         "-DML5_X86_KERNELS=1", f"-I{NATIVE / 'include'}", *flags, "-fsyntax-only", str(NATIVE / "src" / source)],
+        check=True,
+    )
