@@ -10,8 +10,8 @@
 // neighbour slows every engine alike; the figure per pair is the median over rounds of the mean
 // time per frame in a block (one clock read per block, not per frame). A few untimed frames
 // before each block bring that engine's weights back into cache after the others evicted them,
-// so every engine is timed in the same steady state. --only times just the models named. "five" is the chain of
-// MODELS.md for one feature frame. Prints JSON: {"model": {"engine": ns_per_frame, ...}, ...}.
+// so every engine is timed in the same steady state. --only times just the models named. "five"
+// is the chain of MODELS.md for one feature frame. Prints JSON: {"model": {"engine": ns_per_frame, ...}, ...}.
 //
 // The Eigen peer is what a C++ developer would write with Eigen for these chains, as RTNeural's
 // Eigen backend does: y = W·x + b on column-major matrices, Eigen's vectorised tanh/exp. Dense
@@ -29,6 +29,8 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -216,7 +218,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     int rounds = 300, block = 64;
-    std::string only;
+    std::set<std::string> only;
     for (int i = 6; i < argc; i += 2) {
         const std::string flag = argv[i];
         if (i + 1 >= argc) {
@@ -225,7 +227,10 @@ int main(int argc, char** argv) {
         }
         if (flag == "--rounds") rounds = std::stoi(argv[i + 1]);
         else if (flag == "--block") block = std::stoi(argv[i + 1]);
-        else if (flag == "--only") only = "," + std::string(argv[i + 1]) + ",";
+        else if (flag == "--only") {
+            std::istringstream names(argv[i + 1]);
+            for (std::string name; std::getline(names, name, ',');) only.insert(name);
+        }
         else {
             std::fprintf(stderr, "ml5-peers: unknown option %s\n", flag.c_str());
             return 2;
@@ -276,22 +281,14 @@ int main(int argc, char** argv) {
         }
 
         if (!only.empty()) {
-            for (std::size_t at = 1; at < only.size();) {  // every name given must be one of the models
-                const std::size_t end = only.find(',', at);
-                const std::string name = only.substr(at, end - at);
-                if (!name.empty() && !engines.count(name)) {
-                    std::fprintf(stderr, "ml5-peers: --only %s: no such model (emotion, melody, harmony, dynamics, groove, five)\n",
-                                 name.c_str());
+            for (const auto& name : only) {
+                if (!engines.count(name)) {
+                    std::fprintf(stderr, "ml5-peers: --only %s: no such model (emotion, melody, harmony, dynamics, "
+                                         "groove, five)\n", name.c_str());
                     return 2;
                 }
-                at = end + 1;
             }
-            for (auto it = engines.begin(); it != engines.end();)
-                it = only.find("," + it->first + ",") == std::string::npos ? engines.erase(it) : std::next(it);
-            if (engines.empty()) {
-                std::fprintf(stderr, "ml5-peers: --only names no model (emotion, melody, harmony, dynamics, groove, five)\n");
-                return 2;
-            }
+            for (auto it = engines.begin(); it != engines.end();) it = only.count(it->first) ? std::next(it) : engines.erase(it);
         }
 
         // the same inputs for every engine; the peers must compute what the engine computes

@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "ml5/activation.hpp"
+#include "products.hpp"  // Elementwise
 
 namespace ml5::detail {
 
@@ -29,7 +30,6 @@ void softmax_inplace(float* x, std::size_t n) noexcept;
 
 // The in-place function of an element-wise activation; null for None and for softmax (which
 // needs every output at once).
-using Elementwise = void (*)(float* x, std::size_t n) noexcept;
 Elementwise elementwise(Activation a) noexcept;
 
 }  // namespace ml5::detail

@@ -11,7 +11,8 @@
 
 namespace ml5::detail {
 
-using BlockEpilogue = void (*)(float* y, std::size_t n) noexcept;
+// An in-place element-wise function on y[0..n) (an activation).
+using Elementwise = void (*)(float* y, std::size_t n) noexcept;
 
 // Which kernels this CPU runs, chosen once before main (weights.cpp). ML5_SIMD=portable|avx2
 // picks a narrower set (for tests and comparisons); it never picks one the CPU lacks.
@@ -31,9 +32,9 @@ inline std::size_t block_width(std::size_t rows, std::size_t r) noexcept {
 
 #define ML5_PRODUCTS(isa)                                                                                       \
     void gemv_##isa(const float* W, std::size_t rows, std::size_t cols, const float* x, const float* init,      \
-                    float* y, BlockEpilogue each_block) noexcept;                                               \
+                    float* y, Elementwise each_block) noexcept;                                               \
     void gemv_##isa(const std::uint16_t* W, std::size_t rows, std::size_t cols, const float* x,                 \
-                    const float* init, float* y, BlockEpilogue each_block) noexcept;                            \
+                    const float* init, float* y, Elementwise each_block) noexcept;                            \
     void gemm_##isa(const float* W, std::size_t rows, std::size_t cols, const float* X, std::size_t ldx,        \
                     std::size_t frames, const float* init, float* Y, std::size_t ldy) noexcept;                 \
     void gemm_##isa(const std::uint16_t* W, std::size_t rows, std::size_t cols, const float* X,                 \

@@ -2,8 +2,9 @@
 //
 // tanh x ≈ x·P(x²)/Q(x²) for |x| <= 9.2, a minimax fit of the relative error made and checked by
 // native/tools/fit_tanh.py: in float32 at most 3.6e-7 off, absolute and relative, for every x
-// (small ones included) with fused multiply-adds (the AVX2 and AVX-512 paths), 3.8e-7 without. Beyond 9.2 the float result is ±1. About fifteen vector operations and
-// one division, against some twenty-two for 1 − 2/(e^{2x} + 1) through exp.
+// (small ones included) with fused multiply-adds (the AVX2 and AVX-512 paths), 3.8e-7 without.
+// Beyond 9.2 the float result is ±1. About fifteen vector operations and one division, against
+// some twenty-two for 1 − 2/(e^{2x} + 1) through exp.
 #pragma once
 
 namespace ml5::detail {

@@ -83,7 +83,7 @@ void block_portable(const T* W, std::size_t width, std::size_t n, std::size_t co
 
 template <class T>
 void gemv_portable(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init, float* y,
-                   detail::BlockEpilogue each_block = nullptr) noexcept {
+                   detail::Elementwise each_block = nullptr) noexcept {
     for (std::size_t r = 0; r < rows;) {
         const std::size_t width = block_width(rows, r), n = rows - r < width ? rows - r : width;
         block_portable(W, width, n, cols, x, init ? init + r : nullptr, y + r);
@@ -121,7 +121,7 @@ const Simd kSimd = pick_simd();
 
 template <class T>
 void gemv(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init, float* y,
-          detail::BlockEpilogue each_block) noexcept {
+          detail::Elementwise each_block) noexcept {
 #ifdef ML5_X86_KERNELS
     if (kSimd == Simd::avx512) return detail::gemv_avx512(W, rows, cols, x, init, y, each_block);
     if (kSimd == Simd::avx2) return detail::gemv_avx2(W, rows, cols, x, init, y, each_block);

@@ -61,7 +61,7 @@ inline void block(const T* W, std::size_t cols, const float* x, const float* ini
 
 template <class S, class T>
 void gemv(const T* W, std::size_t rows, std::size_t cols, const float* x, const float* init, float* y,
-          ml5::detail::BlockEpilogue each_block) noexcept {
+          ml5::detail::Elementwise each_block) noexcept {
     for (std::size_t r = 0; r < rows;) {
         const std::size_t width = ml5::detail::block_width(rows, r);
         const float* b = init ? init + r : nullptr;

@@ -6,11 +6,11 @@
 namespace ml5::detail {
 
 void gemv_avx2(const float* W, std::size_t rows, std::size_t cols, const float* x, const float* init,
-               float* y, BlockEpilogue each_block) noexcept {
+               float* y, Elementwise each_block) noexcept {
     gemv<Avx2>(W, rows, cols, x, init, y, each_block);
 }
 void gemv_avx2(const std::uint16_t* W, std::size_t rows, std::size_t cols, const float* x, const float* init,
-               float* y, BlockEpilogue each_block) noexcept {
+               float* y, Elementwise each_block) noexcept {
     gemv<Avx2>(W, rows, cols, x, init, y, each_block);
 }
 void gemm_avx2(const float* W, std::size_t rows, std::size_t cols, const float* X, std::size_t ldx, std::size_t frames,

@@ -25,6 +25,10 @@ pytestmark = pytest.mark.skipif(
     reason="run-time clones are made by GCC on x86-64 only",
 )
 
+# what native/CMakeLists.txt gives kernels.cpp and weights.cpp on x86-64
+COMMON = ["-std=c++17", "-O2", "-fopenmp-simd", "-fno-trapping-math", "-DML5_MULTIVERSION=1", "-DML5_X86_KERNELS=1",
+          f"-I{NATIVE / 'include'}"]
+
 PORTABLE = [["-march=x86-64"], ["-march=x86-64-v2"]]
 CHOSEN = [["-march=westmere"], ["-march=silvermont"], ["-march=goldmont"], ["-march=haswell"], ["-mavx2", "-mfma"]]
 
@@ -33,9 +37,7 @@ def _functions(tmp_path: Path, flags: list[str]) -> dict[str, list[str]]:
     """kernels.cpp compiled with `flags`: each function's (mangled) name and its instructions."""
     obj = tmp_path / "kernels.o"
     subprocess.run(
-        [CXX, "-std=c++17", "-O2", "-fopenmp-simd", "-fno-trapping-math", "-DML5_MULTIVERSION=1",
-         "-DML5_X86_KERNELS=1", f"-I{NATIVE / 'include'}", *flags, "-c", str(NATIVE / "src" / "kernels.cpp"),
-         "-o", str(obj)],
+        [CXX, *COMMON, *flags, "-c", str(NATIVE / "src" / "kernels.cpp"), "-o", str(obj)],
         check=True,
     )
     listing = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(obj)], check=True, capture_output=True,
@@ -85,7 +87,6 @@ def test_no_activation_loop_calls_out(tmp_path, flags):
 def test_the_run_time_dispatch_compiles_with_clang(source, flags):
     """A host building with clang gets the same x86 kernels and run-time choice (CMake's flags)."""
     subprocess.run(
-        ["clang++", "-std=c++17", "-O2", "-fopenmp-simd", "-fno-trapping-math", "-DML5_MULTIVERSION=1",
-         "-DML5_X86_KERNELS=1", f"-I{NATIVE / 'include'}", *flags, "-fsyntax-only", str(NATIVE / "src" / source)],
+        ["clang++", *COMMON, *flags, "-fsyntax-only", str(NATIVE / "src" / source)],
         check=True,
     )
