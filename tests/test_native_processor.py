@@ -38,13 +38,15 @@ FALLBACKS = {
 }
 
 
-def chain(run_model, features: np.ndarray) -> dict[str, np.ndarray]:
-    """The chain of MODELS.md; ``run_model(name, x)`` runs one model on a 1-D input."""
+def chain(run_model, features: np.ndarray, harmony_context: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The chain of MODELS.md; ``run_model(name, x)`` runs one model on a 1-D input. Harmony reads
+    the emotion embedding then the harmony context, or features[:64] without one."""
     emotion = run_model("emotion", features)
+    context = features[:64] if harmony_context is None else harmony_context
     return {
         "emotion": emotion,
         "melody": run_model("melody", emotion),
-        "harmony": run_model("harmony", np.concatenate([emotion[:64], features[:64]])),
+        "harmony": run_model("harmony", np.concatenate([emotion[:64], context])),
         "dynamics": run_model("dynamics", emotion[:32]),
         "groove": run_model("groove", emotion),
     }
@@ -217,6 +219,74 @@ def test_bad_input_is_an_error_not_a_crash(models_dir):
         proc.infer("groove", np.zeros(65))
     with pytest.raises(ValueError, match="unknown model"):
         proc.infer("tempo", np.zeros(64))
+
+
+def test_harmony_context_reaches_the_harmony_model(models_dir, modules):
+    proc = ml5_native.Processor()
+    proc.initialize(models_dir)
+    assert ml5_native.HARMONY_CONTEXT_SIZE == 64
+    reference = torch_model(modules)
+    contexts = np.random.default_rng(5).uniform(-2, 2, (16, 64)).astype(np.float32)
+    for x, context in zip(frames(16, seed=5), contexts):
+        old = proc.run(x)
+        out, sources = proc.run(x, harmony_context=context, with_sources=True)
+        assert set(sources.values()) == {"network"}
+        expected = chain(reference, x, harmony_context=context)
+        np.testing.assert_allclose(out["harmony"], expected["harmony"], rtol=0, atol=TOLERANCE)
+        assert not np.allclose(out["harmony"], old["harmony"], rtol=0, atol=1e-6)  # the context is really read
+        for name in ("emotion", "melody", "dynamics", "groove"):  # nothing else reads it
+            np.testing.assert_array_equal(out[name], old[name], err_msg=name)
+        # None keeps the original feed: features[:64] after the emotion embedding
+        none = proc.run(x, harmony_context=None)
+        for name in CHAIN:
+            np.testing.assert_array_equal(none[name], old[name], err_msg=name)
+        np.testing.assert_allclose(old["harmony"], chain(reference, x)["harmony"], rtol=0, atol=TOLERANCE)
+
+
+def test_bad_harmony_context_is_an_error_not_a_crash(models_dir):
+    proc = ml5_native.Processor()
+    proc.initialize(models_dir)
+    x = frames(1)[0]
+    with pytest.raises(ValueError, match="harmony_context: wrong input size"):
+        proc.run(x, harmony_context=np.zeros(63))
+    with pytest.raises(ValueError, match="harmony_context: wrong input size"):
+        proc.run(x, harmony_context=np.zeros(128))
+    with pytest.raises(ValueError, match="harmony_context: wrong input size"):
+        proc.run(x, harmony_context=np.zeros((2, 64)))
+    with pytest.raises(ValueError, match="harmony_context: non-finite"):
+        proc.run(x, harmony_context=np.full(64, np.nan))
+    with pytest.raises(ValueError, match="run: non-finite"):  # the features are named, not the context
+        proc.run(np.full(128, np.inf), harmony_context=np.zeros(64))
+    with pytest.raises(ValueError, match="run: wrong input size"):
+        proc.run(np.zeros(127), harmony_context=np.zeros(64))
+
+
+def test_async_frames_carry_their_own_harmony_context(models_dir):
+    proc = ml5_native.Processor()
+    proc.initialize(models_dir)
+    xs = frames(8, seed=6)
+    contexts = [None if i % 2 else c for i, c in enumerate(np.random.default_rng(6).standard_normal((8, 64)).astype(np.float32))]
+    expected = [proc.run(x, harmony_context=c) for x, c in zip(xs, contexts)]
+    proc.start(capacity=16)
+    try:
+        with pytest.raises(ValueError, match="harmony_context: wrong input size"):
+            proc.submit(xs[0], harmony_context=np.zeros(65))
+        ids = [proc.submit(x, harmony_context=c) for x, c in zip(xs, contexts)]
+        bad = proc.submit(xs[0], harmony_context=np.full(64, np.nan))
+        results = {}
+        deadline = time.monotonic() + 10
+        while len(results) < len(xs) + 1 and time.monotonic() < deadline:
+            if (r := proc.poll()) is not None:
+                results[r[0]] = r
+    finally:
+        proc.stop()
+    assert ids == list(range(1, len(xs) + 1))
+    for request, x_expected in zip(ids, expected):
+        _, status, outputs = results[request]
+        assert status == "ok"
+        for name in CHAIN:
+            np.testing.assert_array_equal(outputs[name], x_expected[name], err_msg=name)
+    assert results[bad][1] == "non-finite input" and results[bad][2] is None
 
 
 def test_reload_after_training(tmp_path, specs, modules):

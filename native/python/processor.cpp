@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -98,10 +99,36 @@ ml5::Status retry_busy(F&& f) {
     return s;
 }
 
-nb::object run(PyProcessor& self, nb::handle x, bool with_sources) {
+// The optional harmony context of run() / submit(): None, or a 1-D array of 64 values
+// (ValueError naming the argument otherwise).
+std::optional<InArray> context_arg(const nb::handle& c, const char* what) {
+    if (c.is_none()) return std::nullopt;
+    const std::string label = std::string(what) + ": harmony_context";
+    InArray ctx = vector_arg(c, label.c_str(), ml5::kHarmonyContextSize);
+    if (ctx.shape(0) != static_cast<std::size_t>(ml5::kHarmonyContextSize))
+        raise_status(label.c_str(), ml5::Status::WrongInputSize,
+                     input_problem(ml5::Status::WrongInputSize, ml5::kHarmonyContextSize, ctx.shape(0)));
+    return ctx;
+}
+
+bool finite(const InArray& a) {
+    for (std::size_t i = 0; i < a.shape(0); ++i)
+        if (!std::isfinite(a.data()[i])) return false;
+    return true;
+}
+
+nb::object run(PyProcessor& self, nb::handle x, nb::handle harmony_context, bool with_sources) {
     const InArray in = vector_arg(x, "run", ml5::kFeatureSize);
+    if (in.shape(0) != static_cast<std::size_t>(ml5::kFeatureSize))  // the features first, as the C++ checks
+        raise_status("run", ml5::Status::WrongInputSize,
+                     input_problem(ml5::Status::WrongInputSize, ml5::kFeatureSize, in.shape(0)));
+    const std::optional<InArray> ctx = context_arg(harmony_context, "run");
+    const float* c = ctx ? ctx->data() : nullptr;
+    const std::size_t n_c = ctx ? ctx->shape(0) : 0;
     ml5::PipelineResult r;
-    const ml5::Status s = retry_busy([&] { return self.processor.runFullPipeline(in.data(), in.shape(0), r); });
+    const ml5::Status s = retry_busy([&] { return self.processor.runFullPipeline(in.data(), in.shape(0), c, n_c, r); });
+    if (s == ml5::Status::NonFiniteInput && ctx && finite(in))
+        raise_status("run: harmony_context", s, input_problem(s, ml5::kHarmonyContextSize, n_c));
     if (s != ml5::Status::Ok) raise_status("run", s, input_problem(s, ml5::kFeatureSize, in.shape(0)));
     if (with_sources) return nb::make_tuple(outputs(r), sources(r));
     return outputs(r);
@@ -175,12 +202,14 @@ nb::dict stop(PyProcessor& self) {
     return d;
 }
 
-std::uint64_t submit(PyProcessor& self, nb::handle x) {
+std::uint64_t submit(PyProcessor& self, nb::handle x, nb::handle harmony_context) {
     const InArray in = vector_arg(x, "submit", ml5::kFeatureSize);
+    const std::optional<InArray> ctx = context_arg(harmony_context, "submit");
     ml5::AsyncPipeline& p = pipeline(self, "submit");
     if (in.shape(0) != static_cast<std::size_t>(ml5::kFeatureSize))
         raise_status("submit", ml5::Status::WrongInputSize,
                      "expected " + std::to_string(ml5::kFeatureSize) + " features, got " + std::to_string(in.shape(0)));
+    if (ctx) return p.submit(in.data(), in.shape(0), ctx->data(), ctx->shape(0));
     return p.submit(in.data(), in.shape(0));
 }
 
@@ -277,6 +306,7 @@ void bind_processor(nb::module_& m) {
         slots.append(nb::make_tuple(s.name, s.title, s.stem, s.in_size, s.out_size));
     m.attr("MODEL_SLOTS") = nb::tuple(slots);
     m.attr("FEATURE_SIZE") = ml5::kFeatureSize;
+    m.attr("HARMONY_CONTEXT_SIZE") = ml5::kHarmonyContextSize;
 
     nb::class_<ml5::ModelStatus>(m, "ModelStatus", "What one slot runs, and why.")
         .def_prop_ro("model", [](const ml5::ModelStatus& s) { return ml5::slot(s.type).name; })
@@ -334,10 +364,13 @@ void bind_processor(nb::module_& m) {
              "model"_a)
         .def_prop_ro("models_directory", [](const PyProcessor& self) { return self.processor.modelsDirectory(); })
         .def_prop_ro("searched_folders", [](const PyProcessor& self) { return self.processor.searchedFolders(); })
-        .def("run", &run, "features"_a, "with_sources"_a = false,
+        .def("run", &run, "features"_a, "harmony_context"_a = nb::none(), "with_sources"_a = false,
              "The full pipeline on 128 features: {'emotion': (64,), 'melody': (128,), 'harmony': (64,), "
              "'dynamics': (16,), 'groove': (32,)} float32 arrays; with_sources=True also returns what ran per model "
-             "('network', 'fallback', 'skipped'). Raises ValueError for a wrong size or a non-finite value.")
+             "('network', 'fallback', 'skipped'). harmony_context: the 64-value harmony context (standardised with "
+             "the harmony export's model_card.input_standardisation entries 64..127), fed to the harmony model after "
+             "the emotion embedding; None feeds features[:64] instead (the original chain). Raises ValueError for a "
+             "wrong size or a non-finite value.")
         .def("infer", &infer, "model"_a, "x"_a, "One model on its own input (zeros if it is disabled).")
         .def("enable", [](PyProcessor& self, nb::handle which, bool on) { self.processor.setEnabled(model_type(which), on); },
              "model"_a, "enabled"_a = true)
@@ -364,7 +397,9 @@ void bind_processor(nb::module_& m) {
         .def("start", &start, "capacity"_a = 256, "Start the async worker (ring capacity rounded up to a power of two).")
         .def("stop", &stop, "Stop the worker after every accepted request; returns counts and the dropped ids.")
         .def_prop_ro("running", [](const PyProcessor& self) { return self.pipeline && self.pipeline->running(); })
-        .def("submit", &submit, "features"_a, "Queue one frame; returns its id, or 0 if the ring is full.")
+        .def("submit", &submit, "features"_a, "harmony_context"_a = nb::none(),
+             "Queue one frame (and its 64-value harmony context, or None as in run()); returns its id, or 0 if the "
+             "ring is full.")
         .def("poll", &poll, "The next result as (id, status, outputs) — outputs None on an error status — or None.")
         .def_prop_ro("async_counters", &counters)
         .def("time_pipeline", &time_pipeline, "features"_a, "frames"_a = 1000,

@@ -95,7 +95,14 @@ StopReport AsyncPipeline::stop() {
 }
 
 std::uint64_t AsyncPipeline::submit(const float* features, std::size_t n_features) noexcept {
-    if (features == nullptr || n_features != static_cast<std::size_t>(kFeatureSize)) {
+    return submit(features, n_features, nullptr, 0);
+}
+
+std::uint64_t AsyncPipeline::submit(const float* features, std::size_t n_features, const float* harmony_context,
+                                    std::size_t n_context) noexcept {
+    const bool context_ok = harmony_context == nullptr ? n_context == 0
+                                                       : n_context == static_cast<std::size_t>(kHarmonyContextSize);
+    if (features == nullptr || n_features != static_cast<std::size_t>(kFeatureSize) || !context_ok) {
         rejected_invalid_.fetch_add(1, std::memory_order_relaxed);
         return 0;
     }
@@ -110,6 +117,9 @@ std::uint64_t AsyncPipeline::submit(const float* features, std::size_t n_feature
     AsyncRequest request;
     request.id = id;
     std::memcpy(request.features.data(), features, sizeof(float) * kFeatureSize);
+    request.has_harmony_context = harmony_context != nullptr;
+    if (harmony_context != nullptr)
+        std::memcpy(request.harmony_context.data(), harmony_context, sizeof(float) * kHarmonyContextSize);
     if (!requests_.push(request)) {
         in_submit_.store(false, std::memory_order_release);
         rejected_full_.fetch_add(1, std::memory_order_relaxed);
@@ -169,8 +179,10 @@ void AsyncPipeline::process(const AsyncRequest& request) {
     AsyncResult& r = *scratch_;
     r.id = request.id;
     // Busy only if a host also calls the processor directly from another thread: retry.
-    while ((r.status = processor_.runFullPipeline(request.features.data(), request.features.size(), r.result)) ==
-           Status::Busy)
+    const float* context = request.has_harmony_context ? request.harmony_context.data() : nullptr;
+    const std::size_t n_context = request.has_harmony_context ? request.harmony_context.size() : 0;
+    while ((r.status = processor_.runFullPipeline(request.features.data(), request.features.size(), context, n_context,
+                                                  r.result)) == Status::Busy)
         std::this_thread::yield();
     while (!results_.push(r)) {
         if (stopping_.load(std::memory_order_acquire)) return drop();

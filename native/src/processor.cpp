@@ -22,9 +22,9 @@ constexpr const ModelSlot& kDynamics = slot(ModelType::DynamicsEngine);
 constexpr const ModelSlot& kGroove = slot(ModelType::GroovePredictor);
 
 // The chain of MODELS.md, checked against the slot table.
-constexpr int kHarmonyContext = kHarmony.in_size - kEmotion.out_size;  // features[0..64) after the emotion
 static_assert(kMelody.in_size == kEmotion.out_size, "melody reads the emotion embedding");
-static_assert(kHarmonyContext == 64 && kHarmonyContext <= kFeatureSize, "harmony reads emotion + features[0..64)");
+static_assert(kHarmonyContextSize == 64 && kHarmonyContextSize <= kFeatureSize,
+              "harmony reads emotion + the harmony context (or features[0..64))");
 static_assert(kDynamics.in_size <= kEmotion.out_size, "dynamics reads emotion[0..32)");
 static_assert(kGroove.in_size == kEmotion.out_size, "groove reads the emotion embedding");
 static_assert(kEmotion.in_size >= 64 + kEmotion.out_size / 2, "the emotion fallback reads in[64..96)");
@@ -340,13 +340,28 @@ Status MultiModelProcessor::infer(ModelType type, const float* in, std::size_t i
 }
 
 Status MultiModelProcessor::runFullPipeline(const float* features, PipelineResult& out) noexcept {
-    return runFullPipeline(features, static_cast<std::size_t>(kFeatureSize), out);
+    return runFullPipeline(features, static_cast<std::size_t>(kFeatureSize), nullptr, 0, out);
 }
 
-Status MultiModelProcessor::runFullPipeline(const float* features, std::size_t n_features, PipelineResult& r) noexcept {
+Status MultiModelProcessor::runFullPipeline(const float* features, std::size_t n_features, PipelineResult& out) noexcept {
+    return runFullPipeline(features, n_features, nullptr, 0, out);
+}
+
+Status MultiModelProcessor::runFullPipeline(const float* features, const float* harmony_context,
+                                            PipelineResult& out) noexcept {
+    return runFullPipeline(features, static_cast<std::size_t>(kFeatureSize), harmony_context,
+                           harmony_context ? static_cast<std::size_t>(kHarmonyContextSize) : 0, out);
+}
+
+Status MultiModelProcessor::runFullPipeline(const float* features, std::size_t n_features, const float* harmony_context,
+                                            std::size_t n_context, PipelineResult& r) noexcept {
     if (features == nullptr) return Status::NullPointer;
     if (n_features != static_cast<std::size_t>(kFeatureSize)) return Status::WrongInputSize;
+    if (harmony_context == nullptr && n_context != 0) return Status::NullPointer;
+    if (harmony_context != nullptr && n_context != static_cast<std::size_t>(kHarmonyContextSize))
+        return Status::WrongInputSize;
     if (!all_finite(features, n_features)) return Status::NonFiniteInput;
+    if (harmony_context != nullptr && !all_finite(harmony_context, n_context)) return Status::NonFiniteInput;
     InferenceGuard guard(busy_);
     if (!guard.owned()) return Status::Busy;
     auto& src = r.source;
@@ -354,10 +369,12 @@ Status MultiModelProcessor::runFullPipeline(const float* features, std::size_t n
     run_slot(ModelType::EmotionRecognizer, features, r.emotion.data(), src[0]);
     // 2. melody[128] = MelodyTransformer(emotion)
     run_slot(ModelType::MelodyTransformer, r.emotion.data(), r.melody.data(), src[1]);
-    // 3. harmony[64] = HarmonyPredictor(emotion[0..64) ++ features[0..64))
+    // 3. harmony[64] = HarmonyPredictor(emotion[0..64) ++ context), the context being the host's
+    //    harmony context or, without one, features[0..64)
     float harmony_in[kHarmony.in_size];
     std::memcpy(harmony_in, r.emotion.data(), sizeof(float) * kEmotion.out_size);
-    std::memcpy(harmony_in + kEmotion.out_size, features, sizeof(float) * kHarmonyContext);
+    std::memcpy(harmony_in + kEmotion.out_size, harmony_context ? harmony_context : features,
+                sizeof(float) * kHarmonyContextSize);
     run_slot(ModelType::HarmonyPredictor, harmony_in, r.harmony.data(), src[2]);
     // 4. dynamics[16] = DynamicsEngine(emotion[0..32))
     run_slot(ModelType::DynamicsEngine, r.emotion.data(), r.dynamics.data(), src[3]);

@@ -1,11 +1,14 @@
 // Proves the inference path never allocates: global operator new/delete (and, on glibc,
 // malloc and friends) are replaced by counting versions, and every model of the conformance
-// folder is run many times in both modes while the counters are watched.
+// folder is run many times in both modes while the counters are watched; then the processor's
+// runFullPipeline, with and without a harmony context, on the five reference models.
 // Usage: ml5rt_no_alloc_test [FOLDER]
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <new>
 #include <string>
 #include <vector>
@@ -43,6 +46,52 @@ long count_during_inference(ml5::Model& model, int frames) {
             for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((f * 7 + static_cast<int>(i) * 13) % 17) / 8.0f - 1.0f;
             model.forward(x.data(), y.data());
             if (f % 97 == 96) model.reset();
+        }
+    }
+    g_counting = false;
+    return g_allocs.load() + g_frees.load();
+}
+
+// The processor's full pipeline on the five reference architectures (copied under their
+// stems into a temporary folder) and on fallbacks, through every runFullPipeline overload:
+// without a harmony context, with one, and the refusals. Returns the allocations + frees seen,
+// or -1 if the reference models are missing.
+long count_during_pipeline(const std::string& conformance, ml5::Precision precision) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() /
+                         ("ml5-no-alloc-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    fs::create_directories(dir);
+    for (const auto& s : ml5::kModelSlots) {
+        const fs::path ref = fs::path(conformance) / ("ref_" + std::string(s.stem) + ".model.json");
+        if (!fs::exists(ref)) {
+            fs::remove_all(dir);
+            return -1;
+        }
+        fs::copy_file(ref, dir / (std::string(s.stem) + ".json"), fs::copy_options::overwrite_existing);
+    }
+    ml5::MultiModelProcessor networks(precision), fallbacks(precision);
+    long loaded = 0;
+    for (const auto& st : networks.initialize(dir.string())) loaded += st.loaded;
+    fallbacks.initialize((dir / "none").string());
+    fs::remove_all(dir);
+    if (loaded != ml5::kModelCount) return -1;
+    std::vector<float> x(ml5::kFeatureSize), context(ml5::kHarmonyContextSize), bad(ml5::kHarmonyContextSize, 0.0f);
+    bad[7] = std::numeric_limits<float>::quiet_NaN();
+    ml5::PipelineResult r;
+    g_allocs = 0;
+    g_frees = 0;
+    g_counting = true;
+    for (int f = 0; f < 500; ++f) {
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((f * 7 + static_cast<int>(i) * 13) % 17) / 8.0f - 1.0f;
+        for (std::size_t i = 0; i < context.size(); ++i) context[i] = static_cast<float>((f + static_cast<int>(i) * 5) % 11) / 5.0f - 1.0f;
+        for (ml5::MultiModelProcessor* p : {&networks, &fallbacks}) {
+            p->runFullPipeline(x.data(), r);
+            p->runFullPipeline(x.data(), x.size(), r);
+            p->runFullPipeline(x.data(), context.data(), r);
+            p->runFullPipeline(x.data(), x.size(), context.data(), context.size(), r);
+            p->runFullPipeline(x.data(), nullptr, r);
+            p->runFullPipeline(x.data(), x.size(), context.data(), 63, r);  // refused
+            p->runFullPipeline(x.data(), bad.data(), r);                    // refused
         }
     }
     g_counting = false;
@@ -102,6 +151,16 @@ int main(int argc, char** argv) {
             ++failed;
             std::printf("FAIL %s: %ld allocations/frees during inference\n", path.c_str(), seen);
         }
+    }
+    const long pipeline_seen = count_during_pipeline(dir, precision);
+    if (pipeline_seen == 0) {
+        ++passed;
+    } else {
+        ++failed;
+        if (pipeline_seen < 0)
+            std::printf("FAIL processor: the 5 reference models did not load from %s\n", dir.c_str());
+        else
+            std::printf("FAIL processor: %ld allocations/frees during runFullPipeline\n", pipeline_seen);
     }
     std::printf("no-alloc (%s): %d models (%d reference), operator new/delete%s counted\n", ml5::to_string(precision),
                 models, refs,

@@ -1,9 +1,10 @@
 // Proves the audio-thread calls of the processor are real-time safe: during infer(),
-// runFullPipeline(), submit() and poll() the calling thread makes no heap allocation or free
-// (operator new/delete and, on glibc, malloc and friends are replaced by counting versions)
-// and takes no lock (pthread_mutex_lock/trylock and pthread_rwlock_rdlock/wrlock are
-// interposed and counted on the calling thread). The models are the five reference
-// architectures of the conformance folder, copied under their stems, plus fallbacks.
+// runFullPipeline() and submit() (with and without a harmony context) and poll() the calling
+// thread makes no heap allocation or free (operator new/delete and, on glibc, malloc and
+// friends are replaced by counting versions) and takes no lock (pthread_mutex_lock/trylock
+// and pthread_rwlock_rdlock/wrlock are interposed and counted on the calling thread). The
+// models are the five reference architectures of the conformance folder, copied under their
+// stems, plus fallbacks.
 // Usage: ml5rt_processor_rt_test [CONFORMANCE_FOLDER]
 #include <dlfcn.h>
 #include <pthread.h>
@@ -163,6 +164,14 @@ int main(int argc, char** argv) {
     expect_clean("runFullPipeline (five networks)", watch([&] {
         for (int i = 0; i < kCalls; ++i) processor.runFullPipeline(frames[i % 64].data(), result);
     }), kCalls);
+    std::vector<float> context(ml5::kHarmonyContextSize);
+    for (std::size_t i = 0; i < context.size(); ++i) context[i] = static_cast<float>(i % 9) / 4.0f - 1.0f;
+    expect_clean("runFullPipeline with a harmony context", watch([&] {
+        for (int i = 0; i < kCalls; ++i) {
+            processor.runFullPipeline(frames[i % 64].data(), context.data(), result);
+            processor.runFullPipeline(frames[i % 64].data(), ml5::kFeatureSize, context.data(), context.size(), result);
+        }
+    }), 2 * kCalls);
     expect_clean("infer (each slot)", watch([&] {
         for (int i = 0; i < kCalls; ++i) {
             const auto& s = ml5::kModelSlots[static_cast<std::size_t>(i % ml5::kModelCount)];
@@ -171,12 +180,16 @@ int main(int argc, char** argv) {
     }), kCalls);
     auto bad = frames[0];
     bad[3] = NAN;
-    expect_clean("error paths (bad size, NaN)", watch([&] {
+    auto bad_context = context;
+    bad_context[60] = NAN;
+    expect_clean("error paths (bad size, NaN; context too)", watch([&] {
         for (int i = 0; i < kCalls; ++i) {
             processor.runFullPipeline(frames[0].data(), 100, result);
             processor.runFullPipeline(bad.data(), result);
+            processor.runFullPipeline(frames[0].data(), ml5::kFeatureSize, context.data(), 63, result);
+            processor.runFullPipeline(frames[0].data(), bad_context.data(), result);
         }
-    }), 2 * kCalls);
+    }), 4 * kCalls);
     processor.setEnabled(ml5::ModelType::MelodyTransformer, false);
     processor.setEnabled(ml5::ModelType::GroovePredictor, false);
     expect_clean("runFullPipeline with two slots disabled", watch([&] {
@@ -189,8 +202,11 @@ int main(int argc, char** argv) {
     ml5::MultiModelProcessor empty(precision);
     empty.initialize((dir / "none").string());
     expect_clean("runFullPipeline (five fallbacks)", watch([&] {
-        for (int i = 0; i < kCalls; ++i) empty.runFullPipeline(frames[i % 64].data(), result);
-    }), kCalls);
+        for (int i = 0; i < kCalls; ++i) {
+            empty.runFullPipeline(frames[i % 64].data(), result);
+            empty.runFullPipeline(frames[i % 64].data(), context.data(), result);
+        }
+    }), 2 * kCalls);
 
     // The async pipeline: submit and poll on this thread while the worker runs, and a reload
     // on a third thread swapping models in meanwhile.
@@ -204,7 +220,9 @@ int main(int argc, char** argv) {
     long results = 0, accepted = 0;
     const Counts c = watch([&] {
         for (int i = 0; i < kCalls; ++i) {
-            accepted += pipeline.submit(frames[i % 64].data()) != 0;
+            accepted += (i % 2 ? pipeline.submit(frames[i % 64].data())
+                               : pipeline.submit(frames[i % 64].data(), ml5::kFeatureSize, context.data(),
+                                                 context.size())) != 0;
             while (pipeline.poll(polled)) ++results;
         }
         while (results < accepted)  // every accepted request answered
@@ -222,7 +240,10 @@ int main(int argc, char** argv) {
     g_all_allocs = 0;
     g_watch_all = true;
     for (int i = 0; i < 500; ++i) {
-        if (pipeline.submit(frames[i % 64].data()) == 0) --i;
+        const std::uint64_t id = i % 2 ? pipeline.submit(frames[i % 64].data())
+                                       : pipeline.submit(frames[i % 64].data(), ml5::kFeatureSize, context.data(),
+                                                         context.size());
+        if (id == 0) --i;
         while (pipeline.poll(polled)) {
         }
     }

@@ -204,6 +204,114 @@ void statuses_chain_and_checks() {
     fs::remove_all(dir);
 }
 
+// The harmony context: harmony reads emotion[0..64) ++ context when the host gives one, and
+// emotion[0..64) ++ features[0..64) (the old feed) when it does not; bad contexts are refused.
+void harmony_context() {
+    const fs::path dir = ml5test::temp_folder("context");
+    ml5test::write_all(dir, 6);
+    ml5::MultiModelProcessor p;
+    for (const auto& st : p.initialize(dir.string())) check(st.loaded, "context: every model loaded");
+    ml5::Model emotion = ml5::load_model_file(ml5test::model_path(dir, ModelType::EmotionRecognizer).string());
+    ml5::Model harmony = ml5::load_model_file(ml5test::model_path(dir, ModelType::HarmonyPredictor).string());
+    check(ml5::kHarmonyContextSize == 64, "the harmony context holds 64 values");
+    const auto x = features(4);
+    std::vector<float> ctx(ml5::kHarmonyContextSize);
+    for (std::size_t i = 0; i < ctx.size(); ++i) ctx[i] = std::cos(0.61f * static_cast<float>(i)) - 0.25f;
+
+    const auto e = run_model(emotion, x.data());
+    float h_in[128];
+    std::memcpy(h_in, e.data(), 64 * sizeof(float));
+    std::memcpy(h_in + 64, ctx.data(), 64 * sizeof(float));
+    const auto h_ctx = run_model(harmony, h_in);
+    std::memcpy(h_in + 64, x.data(), 64 * sizeof(float));
+    const auto h_old = run_model(harmony, h_in);
+    check(!same(h_ctx.data(), h_old.data(), 64), "context: the test context changes the harmony output");
+
+    ml5::PipelineResult old_r, r;
+    check(p.runFullPipeline(x.data(), old_r) == Status::Ok && same(old_r.harmony.data(), h_old.data(), 64),
+          "context: without one, harmony = network(emotion ++ features[0..64))");
+    check(p.runFullPipeline(x.data(), ctx.data(), r) == Status::Ok, "context: pipeline ok");
+    check(same(r.harmony.data(), h_ctx.data(), 64) && r.source[2] == ml5::Source::Network,
+          "context: harmony = network(emotion ++ context)");
+    check(same(r.emotion.data(), old_r.emotion.data(), 64) && same(r.melody.data(), old_r.melody.data(), 128) &&
+              same(r.dynamics.data(), old_r.dynamics.data(), 16) && same(r.groove.data(), old_r.groove.data(), 32),
+          "context: the other slots do not read it");
+    r = {};
+    check(p.runFullPipeline(x.data(), x.size(), ctx.data(), ctx.size(), r) == Status::Ok &&
+              same(r.harmony.data(), h_ctx.data(), 64),
+          "context: sized overload");
+    // A null context is the old feed, through every overload.
+    r = {};
+    check(p.runFullPipeline(x.data(), nullptr, r) == Status::Ok && same(r.harmony.data(), h_old.data(), 64) &&
+              same(r.groove.data(), old_r.groove.data(), 32),
+          "context: nullptr = the old behaviour");
+    r = {};
+    check(p.runFullPipeline(x.data(), x.size(), nullptr, 0, r) == Status::Ok && same(r.harmony.data(), h_old.data(), 64),
+          "context: (nullptr, 0) = the old behaviour");
+
+    // Refusals: nothing is run (the result keeps what it held).
+    ml5::PipelineResult kept;
+    kept.harmony.fill(7.0f);
+    kept.emotion.fill(7.0f);
+    const auto untouched = [&] { return kept.harmony[0] == 7.0f && kept.harmony[63] == 7.0f && kept.emotion[0] == 7.0f; };
+    check(p.runFullPipeline(x.data(), x.size(), ctx.data(), 63, kept) == Status::WrongInputSize && untouched(),
+          "context: 63 values refused");
+    check(p.runFullPipeline(x.data(), x.size(), ctx.data(), 65, kept) == Status::WrongInputSize && untouched(),
+          "context: 65 values refused");
+    check(p.runFullPipeline(x.data(), x.size(), ctx.data(), 128, kept) == Status::WrongInputSize && untouched(),
+          "context: 128 values refused");
+    check(p.runFullPipeline(x.data(), 127, ctx.data(), ctx.size(), kept) == Status::WrongInputSize && untouched(),
+          "context: short features still refused");
+    check(p.runFullPipeline(x.data(), x.size(), nullptr, 64, kept) == Status::NullPointer && untouched(),
+          "context: null context with a size refused");
+    check(p.runFullPipeline(nullptr, ctx.data(), kept) == Status::NullPointer && untouched(), "context: null features");
+    auto bad = ctx;
+    bad[63] = std::numeric_limits<float>::quiet_NaN();
+    check(p.runFullPipeline(x.data(), bad.data(), kept) == Status::NonFiniteInput && untouched(), "context: NaN refused");
+    bad[63] = -std::numeric_limits<float>::infinity();
+    check(p.runFullPipeline(x.data(), x.size(), bad.data(), bad.size(), kept) == Status::NonFiniteInput && untouched(),
+          "context: infinity refused");
+    auto bad_x = x;
+    bad_x[5] = std::numeric_limits<float>::quiet_NaN();
+    check(p.runFullPipeline(bad_x.data(), ctx.data(), kept) == Status::NonFiniteInput && untouched(),
+          "context: NaN features still refused");
+    // Disabled harmony: skipped, output zero, with or without a context.
+    p.setEnabled(ModelType::HarmonyPredictor, false);
+    check(p.runFullPipeline(x.data(), ctx.data(), r) == Status::Ok && all_zero(r.harmony.data(), 64) &&
+              r.source[2] == ml5::Source::Skipped,
+          "context: a disabled harmony slot is skipped");
+    p.setEnabled(ModelType::HarmonyPredictor, true);
+
+    // The async pipeline: per-frame context, frames with and without one interleaved.
+    ml5::AsyncPipeline pipe(p, 16);
+    check(pipe.start(), "context: async start");
+    check(pipe.submit(x.data(), x.size(), ctx.data(), 63) == 0 && pipe.counters().rejected_invalid == 1,
+          "context: async wrong context size refused");
+    check(pipe.submit(x.data(), x.size(), nullptr, 64) == 0 && pipe.counters().rejected_invalid == 2,
+          "context: async null context with a size refused");
+    ml5::AsyncResult res;
+    bool ok = true;
+    for (int i = 0; i < 50; ++i) {
+        const bool with = i % 2 == 0;
+        const std::uint64_t id = with ? pipe.submit(x.data(), x.size(), ctx.data(), ctx.size()) : pipe.submit(x.data());
+        ok &= id != 0;
+        while (!pipe.poll(res)) std::this_thread::yield();
+        ok &= res.id == id && res.status == Status::Ok && same(res.result.harmony.data(), (with ? h_ctx : h_old).data(), 64) &&
+              same(res.result.groove.data(), old_r.groove.data(), 32);
+    }
+    check(ok, "context: async results use each frame's own context (or the old feed)");
+    const std::uint64_t plain = pipe.submit(x.data(), x.size(), nullptr, 0);
+    while (!pipe.poll(res)) std::this_thread::yield();
+    check(res.id == plain && res.status == Status::Ok && same(res.result.harmony.data(), h_old.data(), 64),
+          "context: async (nullptr, 0) = the old feed");
+    bad[63] = std::numeric_limits<float>::quiet_NaN();
+    const std::uint64_t bad_id = pipe.submit(x.data(), x.size(), bad.data(), bad.size());
+    while (!pipe.poll(res)) std::this_thread::yield();
+    check(bad_id != 0 && res.id == bad_id && res.status == Status::NonFiniteInput, "context: async NaN context gets an error result");
+    pipe.stop();
+    fs::remove_all(dir);
+}
+
 void folder_search() {
     const fs::path base = ml5test::temp_folder("search");
     const fs::path env_dir = base / "env", xdg = base / "xdg";
@@ -313,6 +421,7 @@ void async_pipeline() {
 int main() {
     fallbacks_before_initialize();
     statuses_chain_and_checks();
+    harmony_context();
     folder_search();
     spsc_ring();
     async_pipeline();

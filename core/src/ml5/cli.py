@@ -120,7 +120,8 @@ def plugins(
 @app.command()
 def models(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the registered networks with their sizes and parameter counts."""
-    entries = _registry().models
+    registry = _registry()
+    entries = registry.models
     rows: list[dict[str, Any]] = [
         {
             "name": s.name,
@@ -132,7 +133,7 @@ def models(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
             "layers": " · ".join(f"{layer.kind} {layer.in_size}→{layer.out_size}{' ' + layer.activation if layer.activation else ''}" for layer in s.layers),
             "head": s.head,
             "loss": s.loss,
-            "default_dataset": s.default_dataset,
+            "default_dataset": s.default_dataset_among(registry.datasets),
             "plugin": e.plugin,
         }
         for e in entries.values()
@@ -424,6 +425,66 @@ def validate(folder: Path = typer.Argument(..., help="Folder of exported files (
                     f"{', '.join(stems) or 'no installed model'})", 1)
     if problems:
         raise typer.Exit(1)
+
+
+@app.command()
+def evaluate(
+    exports: Path = typer.Argument(..., help="Folder of exported models (<stem>.json, as runs/<x>/exports)."),
+    path: Optional[Path] = typer.Argument(None, help="The data set's folder (for formats that read one)."),
+    dataset: str = typer.Option(..., "--dataset", "-d", help="The data set format to score on (ml5 datasets lists them)."),
+    split: str = typer.Option("test", "--split", help="test, validation or all (every row)."),
+    engine: Optional[str] = typer.Option(None, "--engine", help="native (the C++ engine; the default when installed) or reference (numpy)."),
+    option: Optional[list[str]] = typer.Option(None, "--option", "-O", help="A data set option, KEY=VALUE (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Score exported models on a data set's split: each model's task metric beside its trivial baseline."""
+    from ml5 import evaluate as ev
+
+    registry = _registry()
+    try:
+        if dataset not in registry.datasets:  # before the options, which are the format's
+            raise ev.EvaluateError(f"unknown dataset {dataset!r}; installed: {', '.join(registry.datasets) or 'none'}", 2)
+        options = _dataset_options(registry.datasets[dataset].spec, option or [])
+        doc = ev.evaluate(registry, exports, dataset, path, options, split, engine)
+    except ev.EvaluateError as exc:
+        raise _fail(str(exc), exc.code) from None
+    if as_json:
+        _print_json(doc)
+    else:
+        table = Table("model", "dataset", "split", "examples", "metric", "value", "baseline", "more")
+        for r in doc["models"]:
+            if r["scored"]:
+                m = r["metric"]
+                table.add_row(r["model"], doc["dataset"], r["split"], f"{r['examples']:,}", m["metric"], f"{m['value']:.4g}",
+                              f"{m['baseline']:.4g}", ev.extra_figures(m))
+            else:
+                table.add_row(r["model"], doc["dataset"], r["split"], "—", "not scored", "", "", r["reason"])
+        if doc["models"]:
+            out.print(table)
+    shown: dict[str, str] = {}
+    for r in doc["models"]:
+        skipped = r.get("skipped") or {}
+        files = skipped.get("skipped", [])
+        if not files:
+            continue
+        key = json.dumps(files)
+        total = f" of {skipped['files']}" if skipped.get("files") is not None else ""
+        if key in shown:
+            err.print(f"{r['model']}: the same {len(files)} skipped file(s) as {shown[key]}", markup=False, highlight=False)
+            continue
+        shown[key] = r["model"]
+        err.print(f"{r['model']}: {skipped.get('files_skipped', len(files))}{total} file(s) skipped by {doc['dataset']}:",
+                  markup=False, highlight=False)
+        for item in files[:5]:
+            err.print(f"  {item['file']}: {item['reason']}", markup=False, highlight=False)
+        if len(files) > 5:
+            err.print(f"  … and {len(files) - 5} more (--json lists them all)", markup=False, highlight=False)
+    for r in doc["not_fed"]:
+        err.print(f"not evaluated: {r['model']}: {r['reason']}", markup=False, highlight=False)
+    err.print(f"{doc['scored']} of {len(doc['models'])} model(s) scored on {doc['dataset']} ({doc['split']} split, "
+              f"{doc['engine']} engine)", markup=False, highlight=False)
+    if not doc["scored"]:
+        raise _fail(ev.nothing_scored(doc, registry), 1)
 
 
 def _relaunch_with_torchrun(nproc: int) -> None:

@@ -13,6 +13,10 @@ Which metric a model gets follows from its loss (so a new model plugin needs not
   valence and arousal read back from the embedding (``ml5.music.embedding_emotion``), their
   mean squared error and Pearson r; baseline: the training mean (whose r is 0).
 
+Beside the trivial baseline, the trainer passes the predictions of a linear model fitted on the
+same training rows (``ml5.nn.fit_linear``): the same metric of it is ``linear`` (and
+``linear_top3_accuracy`` for a softmax). A NaN target is unknown and left out.
+
 numpy only; the trainer calls ``task_metrics`` and its result goes into the report.
 """
 
@@ -44,8 +48,29 @@ def set_f1(predicted: np.ndarray, truth: np.ndarray) -> float:
     return float(f1.mean()) if len(f1) else 0.0
 
 
-def task_metrics(loss: str, predictions: Any, targets: Any, train_targets: Any) -> dict[str, Any]:
-    """``{"metric": name, "value": …, "baseline": …, "higher_is_better": …, **details}``."""
+def task_metrics(loss: str, predictions: Any, targets: Any, train_targets: Any, linear: Any = None) -> dict[str, Any]:
+    """``{"metric": name, "value": …, "baseline": …, "higher_is_better": …, **details}``;
+    with ``linear`` (a linear model's predictions on the same rows) also ``"linear": …``."""
+    out = _metrics(loss, predictions, targets, train_targets)
+    if linear is not None:
+        of_linear = _metrics(loss, linear, targets, train_targets)
+        out["linear"] = of_linear["value"]
+        for key in ("top3_accuracy", "valence_r", "arousal_r"):
+            if key in of_linear:
+                out[f"linear_{key}"] = of_linear[key]
+        out["linear_rule"] = LINEAR_RULES[loss]
+    return out
+
+
+LINEAR_RULES = {
+    "kl": "softmax regression on the same inputs, fitted on the training rows",
+    "bce": "logistic regression per output on the same inputs, fitted on the training rows",
+    "mse": "ridge regression on the same inputs, fitted on the training rows",
+    "valence_arousal": "ridge regression on the same inputs, fitted on the training rows",
+}
+
+
+def _metrics(loss: str, predictions: Any, targets: Any, train_targets: Any) -> dict[str, Any]:
     pred = np.asarray(predictions, dtype=np.float64)
     true = np.asarray(targets, dtype=np.float64)
     train = np.asarray(train_targets, dtype=np.float64)
@@ -83,12 +108,44 @@ def task_metrics(loss: str, predictions: Any, targets: Any, train_targets: Any) 
             baseline=(out["baseline_valence_mse"] + out["baseline_arousal_mse"]) / 2,
             baseline_rule="the training mean of valence and of arousal (Pearson r 0)",
         )
+        if pred.shape[1] > 32:  # the embedding's musical context, where the data knows it
+            out["context"] = context_metrics(pred, true)
     else:
+        mean = _known_mean(train)
         out.update(
-            value=float(np.mean((pred - true) ** 2)),
-            baseline=float(np.mean((train.mean(axis=0) - true) ** 2)),
+            value=_nanmean((pred - true) ** 2),
+            baseline=_nanmean((mean[None, :] - true) ** 2),
             baseline_rule="the training targets' mean",
         )
+    return out
+
+
+def _known_mean(t: np.ndarray) -> np.ndarray:
+    known = ~np.isnan(t)
+    return np.where(known.any(axis=0), np.nansum(t, axis=0) / np.maximum(known.sum(axis=0), 1), 0.0)
+
+
+def _nanmean(x: np.ndarray) -> float:
+    known = ~np.isnan(x)
+    return float(x[known].mean()) if known.any() else float("nan")
+
+
+def context_metrics(pred: np.ndarray, true: np.ndarray) -> dict[str, Any]:
+    """Held-out measures of the embedding's musical context (``ml5.music``: dims 24-63), on the
+    rows whose context is known: Pearson r of each scalar, and for each profile how often the
+    predicted strongest bin is the true one (beside the share of the most frequent true one)."""
+    from ml5.music import BASS_DIMS, CONTEXT_SCALARS, OCTAVE_DIMS, PITCH_CLASS_DIMS, SCALAR_DIMS
+
+    known = ~np.isnan(true[:, SCALAR_DIMS.start:]).any(axis=1)
+    out: dict[str, Any] = {"examples": int(known.sum())}
+    if known.sum() < 2:
+        return out
+    p, t = pred[known], true[known]
+    out["r"] = {name: _pearson(p[:, d], t[:, d]) for name, d in zip(CONTEXT_SCALARS, SCALAR_DIMS)}
+    for name, dims in (("pitch_class", PITCH_CLASS_DIMS), ("bass", BASS_DIMS), ("octave", OCTAVE_DIMS)):
+        truth = t[:, dims.start:dims.stop].argmax(axis=1)
+        out[f"{name}_top1"] = float((p[:, dims.start:dims.stop].argmax(axis=1) == truth).mean())
+        out[f"{name}_top1_majority"] = float(np.bincount(truth).max() / len(truth))
     return out
 
 

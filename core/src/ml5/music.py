@@ -90,23 +90,101 @@ GROOVE_PARAMETERS: tuple[str, ...] = tuple(f"timing_offset_{i:02d}" for i in ran
     f"velocity_offset_{i:02d}" for i in range(16)
 )
 
-#: Per-dimension gains of the emotion embedding: each of the 32 dims is a differently saturated
-#: copy of valence (dims 0-31) or arousal (dims 32-63).
-EMBEDDING_GAINS = tuple(0.8 + 1.2 * i / 31 for i in range(32))
+#: The 64 values of the emotion embedding, in order: what EmotionRecognizer outputs, what melody,
+#: harmony (inputs 0-63), dynamics (dims 0-31) and groove read, and what a host may set to steer
+#: them. Valence and arousal come first as differently saturated copies; the musical context
+#: after them is what a listener hears besides the mood, each value in -1..1.
+VALENCE_DIMS = range(0, 12)  # tanh(g·valence), g in EMBEDDING_GAINS
+AROUSAL_DIMS = range(12, 24)  # tanh(g·arousal)
+#: dims 24-31: one value each (the symbolic library ml5-midi computes them from notes; formulas
+#: in its ``context`` module and on the docs' model pages)
+CONTEXT_SCALARS = (
+    "tempo",  # clip((quarter notes per minute - 100) / 60)
+    "density",  # clip((onsets per second - 4) / 4), notes struck together counted once
+    "loudness",  # clip((mean velocity - 64) / 40)
+    "mode",  # tanh(4·(r_major - r_minor)), Krumhansl-Kessler key correlations: +1 major, -1 minor
+    "register",  # clip((mean sounding pitch, weighted by duration - 60) / 24)
+    "lowest",  # clip((lowest sounding pitch - 48) / 24)
+    "highest",  # clip((highest sounding pitch - 72) / 24)
+    "syncopation",  # 2 · share of onsets off the eighth-note grid - 1
+)
+SCALAR_DIMS = range(24, 32)
+PITCH_CLASS_DIMS = range(32, 44)  # the pitch-class profile (key profile), C .. B
+BASS_DIMS = range(44, 56)  # the bass line's pitch-class profile, C .. B
+OCTAVE_DIMS = range(56, 64)  # where the notes lie: octaves 1 .. 8 (MIDI 24-35 … 108-119)
+#: the musical context: dims 24-63 (40 values)
+CONTEXT_SIZE = 40
+EMBEDDING_SIZE = 64
+#: one line for model cards and docs: what the 64 values are
+EMBEDDING_MEANING = (
+    "emotion embedding (ml5.music.emotion_embedding), each value in -1..1: dims 0-11 tanh(g·valence), "
+    "12-23 tanh(g·arousal), g from 0.8 to 2.0; 24-31 the musical context's scalars "
+    + ", ".join(CONTEXT_SCALARS) + "; 32-43 pitch-class profile (C..B); 44-55 bass pitch-class profile; "
+    "56-63 octave profile (octaves 1..8); profiles are 2·weight/strongest - 1"
+)
+
+#: Per-dimension gains of the valence and arousal copies: each of the 12 dims is a differently
+#: saturated copy, so that both small and large values stay readable after the tanh.
+EMBEDDING_GAINS = tuple(0.8 + 1.2 * i / 11 for i in range(12))
 
 
-def emotion_embedding(valence: Any, arousal: Any) -> Any:
-    """The 64-dim emotion embedding of (valence, arousal), each in -1..1:
-    ``[tanh(g·valence) for g in EMBEDDING_GAINS] + [tanh(g·arousal) for g in EMBEDDING_GAINS]``.
+def profile_values(weights: Any) -> Any:
+    """A profile (pitch classes, bass pitch classes, octaves) as embedding values: each bin
+    relative to the strongest, ``2·w/max(w) - 1`` (the strongest 1, an absent bin -1); all -1
+    when nothing sounds. Works on the last axis."""
+    import numpy as np
 
-    It is what EmotionRecognizer outputs and what melody, harmony, dynamics (dims 0-31) and
-    groove read. Scalars give shape (64,), arrays of n values give (n, 64); float32.
+    w = np.asarray(weights, dtype=np.float64)
+    top = w.max(axis=-1, keepdims=True)
+    return np.where(top > 0, 2.0 * w / np.where(top > 0, top, 1.0) - 1.0, -1.0)
+
+
+#: Krumhansl-Kessler probe-tone ratings, C major and C minor (Krumhansl 1990)
+MAJOR_PROFILE = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
+MINOR_PROFILE = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
+
+
+def typical_context(valence: Any, arousal: Any, tonic: int = 0) -> Any:
+    """The musical context a host gets when it sets only valence and arousal (and the synthetic
+    set uses): tempo, density and loudness follow arousal, mode follows valence, the register is
+    central, no syncopation; the pitch-class profile is the Krumhansl-Kessler profile of
+    ``tonic`` major (valence > 0) blended towards minor as valence falls, the bass on the tonic
+    and the dominant, the notes in octaves 3 to 5. Shape (n, 40) for arrays, (40,) for scalars."""
+    import numpy as np
+
+    v, a = np.asarray(valence, dtype=np.float64), np.asarray(arousal, dtype=np.float64)
+    major = (1 + np.tanh(2 * v))[..., None] / 2
+    key = major * np.roll(MAJOR_PROFILE, tonic) + (1 - major) * np.roll(MINOR_PROFILE, tonic)
+    bass = np.zeros(12)
+    bass[tonic % 12], bass[(tonic + 7) % 12] = 1.0, 0.6
+    octaves = np.array([0.0, 0.2, 0.7, 1.0, 0.8, 0.2, 0.0, 0.0])
+    shape = v.shape
+    scalars = np.stack([a, a, a, np.tanh(2 * v), np.zeros(shape), np.zeros(shape), np.zeros(shape), -np.ones(shape)], axis=-1)
+    return np.concatenate([
+        np.clip(scalars, -1, 1),
+        profile_values(key),
+        np.broadcast_to(profile_values(bass), shape + (12,)),
+        np.broadcast_to(profile_values(octaves), shape + (8,)),
+    ], axis=-1)
+
+
+def emotion_embedding(valence: Any, arousal: Any, context: Any = None) -> Any:
+    """The 64-value emotion embedding of (valence, arousal), each in -1..1, and a musical
+    context (40 values in -1..1 in the order of dims 24-63; default ``typical_context``):
+    ``[tanh(g·valence) for g in EMBEDDING_GAINS] + [tanh(g·arousal) for g in EMBEDDING_GAINS] +
+    context``. Scalars give shape (64,), arrays of n values give (n, 64); float32.
+
+    A context value that is NaN stays NaN: a data set whose examples have valence and arousal
+    labels but no known music (audio-only labels) marks it unknown, and the loss leaves it out.
     """
     import numpy as np
 
     v, a = np.asarray(valence, dtype=np.float64), np.asarray(arousal, dtype=np.float64)
     gains = np.asarray(EMBEDDING_GAINS)
-    out = np.concatenate([np.tanh(v[..., None] * gains), np.tanh(a[..., None] * gains)], axis=-1)
+    if context is None:
+        context = typical_context(v, a)
+    context = np.broadcast_to(np.asarray(context, dtype=np.float64), v.shape + (CONTEXT_SIZE,))
+    out = np.concatenate([np.tanh(v[..., None] * gains), np.tanh(a[..., None] * gains), context], axis=-1)
     return out.astype(np.float32)
 
 
@@ -118,7 +196,37 @@ def embedding_emotion(embedding: Any) -> tuple[Any, Any]:
     e = np.clip(np.asarray(embedding, dtype=np.float64), -0.999999, 0.999999)
     gains = np.asarray(EMBEDDING_GAINS)
     z = np.arctanh(e)
-    # least squares of z = g·x over the 32 dims of each half
-    v = (z[..., :32] @ gains) / (gains @ gains)
-    a = (z[..., 32:] @ gains) / (gains @ gains)
+    # least squares of z = g·x over the 12 dims of each
+    v = (z[..., VALENCE_DIMS.start:VALENCE_DIMS.stop] @ gains) / (gains @ gains)
+    a = (z[..., AROUSAL_DIMS.start:AROUSAL_DIMS.stop] @ gains) / (gains @ gains)
     return np.clip(v, -1, 1), np.clip(a, -1, 1)
+
+
+def embedding_context(embedding: Any) -> Any:
+    """The 40 musical-context values of an embedding (dims 24-63)."""
+    import numpy as np
+
+    return np.asarray(embedding)[..., SCALAR_DIMS.start:EMBEDDING_SIZE]
+
+
+#: Harmony's second input half, the harmonic context of the bar before the predicted one, from
+#: any source: the power in the 64 lowest bands of the 128-band Slaney mel scale (0-11,025 Hz,
+#: ml5-audio's feature definition) averaged over the bar, in dB relative to the bar's loudest
+#: band, floored HARMONY_CONTEXT_RANGE dB below it and scaled into -1..0. Audio measures the
+#: power (ml5_audio.features.harmony_context); MIDI and scores model it from the notes
+#: (ml5_midi.bands). Relative to the loudest band, it does not depend on the recording's level
+#: or on how loud a synthesiser plays. A silent bar is all -1. Standardised afterwards with the
+#: training rows' statistics (the harmony model card's input_standardisation).
+HARMONY_CONTEXT_BANDS = 64
+HARMONY_CONTEXT_RANGE = 60.0
+
+
+def harmony_context(band_power: Any) -> Any:
+    """(…, 64) band powers (any linear scale) → (…, 64) harmony context values in -1..0."""
+    import numpy as np
+
+    power = np.asarray(band_power, dtype=np.float64)
+    top = power.max(axis=-1, keepdims=True)
+    db = 10.0 * np.log10(np.maximum(power, 1e-30) / np.where(top > 0, top, 1.0))
+    rel = np.maximum(db, -HARMONY_CONTEXT_RANGE) / HARMONY_CONTEXT_RANGE
+    return np.where(top > 0, rel, -1.0).astype(np.float32)

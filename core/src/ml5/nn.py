@@ -98,7 +98,12 @@ def build_module(spec: ModelSpec) -> StackModel:
 
 
 def _mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    return torch.mean((pred - target) ** 2)
+    # A NaN target is unknown (a data set labels some outputs only): left out of the mean.
+    known = ~torch.isnan(target)
+    if bool(known.all()):
+        return torch.mean((pred - target) ** 2)
+    squared = torch.where(known, pred - torch.nan_to_num(target), torch.zeros_like(pred)) ** 2
+    return squared.sum() / known.sum().clamp_min(1)
 
 
 def _bce(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -120,8 +125,65 @@ def loss_fn(spec: ModelSpec) -> Any:
     return LOSSES[spec.loss]
 
 
+def train_mean(targets: np.ndarray) -> np.ndarray:
+    """Per output, the mean of the known (non-NaN) training targets; 0 where none is known."""
+    t = np.asarray(targets, dtype=np.float64)
+    known = ~np.isnan(t)
+    return np.where(known.any(axis=0), np.nansum(t, axis=0) / np.maximum(known.sum(axis=0), 1), 0.0)
+
+
 def baseline_loss(spec: ModelSpec, train_targets: np.ndarray, eval_targets: np.ndarray) -> float:
     """Loss on ``eval_targets`` of predicting the training targets' mean for every example."""
-    mean = torch.as_tensor(train_targets, dtype=torch.float32).mean(dim=0, keepdim=True)
+    mean = torch.as_tensor(train_mean(train_targets), dtype=torch.float32)[None, :]
     target = torch.as_tensor(eval_targets, dtype=torch.float32)
     return float(loss_fn(spec)(mean.expand_as(target), target))
+
+
+def fit_linear(spec: ModelSpec, x_train: np.ndarray, y_train: np.ndarray, iterations: int = 200) -> Callable[[np.ndarray], np.ndarray]:
+    """The linear model a network must beat, fitted on the same training rows: ridge regression
+    (mse; clipped to the head's range), logistic regression per output (bce), softmax regression
+    (kl). Returns its prediction function. Fitted by closed form or full-batch L-BFGS."""
+    x = torch.as_tensor(np.asarray(x_train, np.float32), dtype=torch.float64)
+    y = torch.as_tensor(np.asarray(y_train, np.float32), dtype=torch.float64)
+    ones = torch.ones(len(x), 1, dtype=torch.float64)
+    xb = torch.cat([x, ones], dim=1)
+    if spec.loss == "mse":
+        y = torch.where(torch.isnan(y), torch.as_tensor(train_mean(y_train))[None, :].expand_as(y), y)
+        penalty = torch.eye(xb.shape[1], dtype=torch.float64)
+        penalty[-1, -1] = 0.0  # the bias is not shrunk
+        weights = torch.linalg.solve(xb.T @ xb + penalty, xb.T @ y)
+        low, high = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(spec.head, (-np.inf, np.inf))
+
+        def predict(inputs: np.ndarray) -> np.ndarray:
+            xi = torch.as_tensor(np.asarray(inputs, np.float32), dtype=torch.float64)
+            out = torch.cat([xi, torch.ones(len(xi), 1, dtype=torch.float64)], dim=1) @ weights
+            return out.clamp(low, high).numpy().astype(np.float32)
+
+        return predict
+    weights = torch.zeros(xb.shape[1], y.shape[1], dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.LBFGS([weights], max_iter=iterations, history_size=20, line_search_fn="strong_wolfe")
+    decay = 1e-4
+
+    def head(logits: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(logits, dim=1) if spec.loss == "kl" else torch.sigmoid(logits)
+
+    def objective() -> torch.Tensor:
+        optimizer.zero_grad()
+        logits = xb @ weights
+        if spec.loss == "kl":
+            value = -(y * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()
+        else:
+            value = nn.functional.binary_cross_entropy_with_logits(logits, y)
+        value = value + decay * (weights[:-1] ** 2).sum()
+        value.backward()
+        return value
+
+    optimizer.step(objective)
+    fitted = weights.detach()
+
+    def predict(inputs: np.ndarray) -> np.ndarray:
+        xi = torch.as_tensor(np.asarray(inputs, np.float32), dtype=torch.float64)
+        logits = torch.cat([xi, torch.ones(len(xi), 1, dtype=torch.float64)], dim=1) @ fitted
+        return head(logits).numpy().astype(np.float32)
+
+    return predict

@@ -18,8 +18,10 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("best val loss", lambda r: _num(r.get("best_val_loss"))),
     ("baseline loss", lambda r: _num(r.get("baseline_loss"))),
     ("gain over baseline", lambda r: f"{r['gain_over_baseline']:.1%}" if "gain_over_baseline" in r else ""),
-    ("task metric (held out)", lambda r: _task(r, "value")),
+    ("task metric (validation)", lambda r: _task(r, "value")),
     ("its baseline", lambda r: _task(r, "baseline")),
+    ("linear model", lambda r: _task(r, "linear")),
+    ("test split: model / baseline / linear", lambda r: _test(r)),
     ("export bytes", lambda r: ", ".join(f"{name} {e['bytes']:,}" for name, e in r.get("exports", {}).items())),
     (
         "verification max error",
@@ -52,18 +54,27 @@ def _va(task: dict[str, Any], which: str) -> str:
     return f" (valence {task['baseline_valence_mse']:.4g}, arousal {task['baseline_arousal_mse']:.4g}, r 0)"
 
 
-def _task(r: dict[str, Any], which: str) -> str:
-    task = r.get("task")
-    if not task:
+def _task(r: dict[str, Any], which: str, key: str = "task") -> str:
+    task = r.get(key)
+    if not task or task.get(which) is None:
         return ""
     text = f"{task['metric']} {task[which]:.4g}"
     if task["metric"] == "valence_arousal_mse":
+        if which == "linear":
+            return text + f" (valence r {task['linear_valence_r']:.3f}, arousal r {task['linear_arousal_r']:.3f})"
         return text + _va(task, which)
     extra = _TASK_EXTRAS.get(task["metric"])
     if extra:
-        key = extra[0] if which == "value" else f"baseline_{extra[0]}"
-        text += f" ({extra[1]} {task[key]:.4g})"
+        figure = extra[0] if which == "value" else f"{which}_{extra[0]}"
+        text += f" ({extra[1]} {task[figure]:.4g})"
     return text
+
+
+def _test(r: dict[str, Any]) -> str:
+    """The data set's official test split, where it has one: model, trivial baseline, linear."""
+    if not r.get("task_test"):
+        return ""
+    return " / ".join(_task(r, which, "task_test") for which in ("value", "baseline", "linear"))
 
 
 def _data_lines(models: list[dict[str, Any]], shown: int = 20) -> list[str]:

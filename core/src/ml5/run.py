@@ -144,7 +144,7 @@ def _pick(kind: str, entries: Mapping[str, Entry[Any]], names: list[str] | None,
 
 def _resolve_dataset(registry: Registry, spec: ModelSpec, config: Config, base: Path) -> tuple[Any, ...]:
     section = config.model(spec.name)
-    name = section.dataset or spec.default_dataset
+    name = section.dataset or spec.default_dataset_among(registry.datasets)
     key = f"models.{spec.name}.dataset"
     if name not in registry.datasets:
         raise ConfigError(key, f"unknown dataset {name!r}; available: {', '.join(registry.datasets) or 'none'}")
@@ -241,7 +241,10 @@ def _check_data(data: Data, spec: ModelSpec, dataset: str) -> None:
         shape = getattr(array, "shape", None)
         if shape is None or len(shape) != 2 or shape[1] != width:
             raise RunError(f"dataset {dataset!r} gave {what} of shape {shape} for model {spec.name!r}; expected (n, {width})")
-        if not np.isfinite(array).all():
+        finite = np.isfinite(array)
+        if what == "targets" and spec.loss == "mse":  # NaN marks an unknown target, left out of the loss
+            finite |= np.isnan(array)
+        if not finite.all():
             raise RunError(f"dataset {dataset!r} gave non-finite {what} for model {spec.name!r}")
     if len(data.inputs) != len(data.targets) or len(data.inputs) < 2:
         raise RunError(f"dataset {dataset!r} gave {len(data.inputs)} inputs and {len(data.targets)} targets")

@@ -123,8 +123,11 @@ class ModelSpec:
     input_meaning: str = ""
     #: what the outputs are, for the model card and the docs
     output_meaning: str = ""
-    #: the data set format trained on when the config names none
+    #: the data set format trained on when the config names none (and no preferred one is installed)
     default_dataset: str = "synthetic"
+    #: real data sets that ship with an install (the music21 corpus …), used by default before
+    #: ``default_dataset`` when installed: the first of them found wins
+    preferred_datasets: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     #: Names of the outputs where they are categories (the harmony chord vocabulary).
     output_labels: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     description: str = ""
@@ -150,6 +153,11 @@ class ModelSpec:
     def param_count(self) -> int:
         """Trainable parameters as PyTorch counts them."""
         return sum(layer.param_count for layer in self.layers)
+
+    def default_dataset_among(self, installed: Any) -> str:
+        """The data set this model trains on when the config names none, given the installed
+        format names: the first preferred one installed, else ``default_dataset``."""
+        return next((name for name in self.preferred_datasets if name in installed), self.default_dataset)
 
     def build(self) -> Any:
         """The torch module for this stack (imports torch)."""

@@ -11,12 +11,12 @@ from ml5.run import DataError
 VALIDATION_SHARE = 0.1
 
 
-def split_by_piece(key: str, share: float = VALIDATION_SHARE) -> str:
+def split_by_piece(key: str, share: float = VALIDATION_SHARE, test_share: float = 0.0) -> str:
     """Deterministic split of a piece by the SHA-256 of its key (a file or song id): about
-    ``share`` of the pieces go to "validation", the rest to "train"; every window of a piece
-    lands on the same side, so nothing leaks between them."""
+    ``share`` of the pieces go to "validation", ``test_share`` to "test", the rest to "train";
+    every window of a piece lands on the same side, so nothing leaks between them."""
     bucket = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") / 2**32
-    return "validation" if bucket < share else "train"
+    return "validation" if bucket < share else "test" if bucket < share + test_share else "train"
 
 
 def hold_out_one_piece(split: Any, pieces: Any, what: str) -> Any:

@@ -18,12 +18,14 @@ namespace ml5 {
 
 struct AsyncRequest {
     std::uint64_t id = 0;
+    bool has_harmony_context = false;  // false: harmony reads features[0..64) (the old feed)
     std::array<float, kFeatureSize> features{};
+    std::array<float, kHarmonyContextSize> harmony_context{};  // read only if has_harmony_context
 };
 
 struct AsyncResult {
     std::uint64_t id = 0;       // the id submit() returned
-    Status status = Status::Ok;  // of runFullPipeline (NonFiniteInput for NaN features)
+    Status status = Status::Ok;  // of runFullPipeline (NonFiniteInput for a NaN feature or context value)
     PipelineResult result;
 };
 
@@ -31,7 +33,7 @@ struct AsyncCounters {
     std::uint64_t accepted = 0;          // submits that returned an id (ids are 1, 2, 3 ...)
     std::uint64_t rejected_full = 0;     // submits refused because the request ring was full
     std::uint64_t rejected_stopped = 0;  // submits while not running
-    std::uint64_t rejected_invalid = 0;  // null pointer or wrong number of features
+    std::uint64_t rejected_invalid = 0;  // null pointer, wrong number of features or context values
     std::uint64_t completed = 0;         // results pushed into the result ring
     std::uint64_t dropped = 0;           // accepted requests whose result was dropped at stop()
 };
@@ -46,8 +48,11 @@ struct StopReport {
 
 // Semantics (see README):
 // - submit() is called by one producer thread (the audio thread); it never blocks or
-//   allocates. It copies the features and returns the request id (1, 2, 3 ... in order of
-//   acceptance), or 0 when it did not accept (ring full, not running, bad input: counted).
+//   allocates. It copies the features (and the frame's harmony context, if one is given) and
+//   returns the request id (1, 2, 3 ... in order of acceptance), or 0 when it did not accept
+//   (ring full, not running, bad input: counted). A frame submitted without a context runs
+//   runFullPipeline(features) (harmony reads features[0..64)); one with a context runs
+//   runFullPipeline(features, harmony_context) (see MultiModelProcessor::runFullPipeline).
 // - poll() is called by one consumer thread; it never blocks or allocates. Results arrive in
 //   the order of submission, each with its id.
 // - The worker runs the requests in order. While running, a full result ring makes the
@@ -71,6 +76,11 @@ public:
     std::size_t capacity() const noexcept { return requests_.capacity(); }
 
     std::uint64_t submit(const float* features, std::size_t n_features = kFeatureSize) noexcept;
+    // With the frame's harmony context: n_context must be kHarmonyContextSize (64); a null
+    // context with n_context 0 is the call above. Other sizes are refused (rejected_invalid);
+    // a NaN in the context gets a NonFiniteInput result, as one in the features does.
+    std::uint64_t submit(const float* features, std::size_t n_features, const float* harmony_context,
+                         std::size_t n_context) noexcept;
     bool poll(AsyncResult& out) noexcept;
 
     AsyncCounters counters() const noexcept;

@@ -64,6 +64,10 @@ constexpr bool valid_model_type(ModelType t) noexcept {
 
 // Features in: what the EmotionRecognizer reads, and what runFullPipeline takes.
 inline constexpr int kFeatureSize = slot(ModelType::EmotionRecognizer).in_size;
+// The harmony context: the second half of the HarmonyPredictor's input, after the emotion
+// embedding (64 values; see runFullPipeline).
+inline constexpr int kHarmonyContextSize =
+    slot(ModelType::HarmonyPredictor).in_size - slot(ModelType::EmotionRecognizer).out_size;
 
 // Result codes of the inference calls: they never throw.
 enum class Status : int {
@@ -186,9 +190,28 @@ public:
     Status infer(ModelType type, const float* in, std::size_t in_size, float* out, std::size_t out_size,
                  Source* source = nullptr) noexcept;
 
-    // The chain of MODELS.md on kFeatureSize (128) features.
+    // The chain of MODELS.md on kFeatureSize (128) features:
+    //   emotion  = Emotion(features)            melody   = Melody(emotion)
+    //   harmony  = Harmony(emotion[0..64) ++ C)  dynamics = Dynamics(emotion[0..32))
+    //   groove   = Groove(emotion)
+    // where C, the harmony context, is
+    // - harmony_context[0..64) when one is given: the 64-value harmony context defined by ml5
+    //   (see the harmony model page), computed by the host from the previous bar's audio or
+    //   MIDI and standardised with the harmony export's model_card.input_standardisation
+    //   entries 64..127;
+    // - features[0..64) when harmony_context is null (the overloads without it): the feed of
+    //   the original chain, kept so that existing hosts run unchanged.
+    // Checks (nothing is run on an error): features null -> NullPointer; n_features != 128 ->
+    // WrongInputSize; a context with n_context != kHarmonyContextSize (64) -> WrongInputSize,
+    // a null context with n_context != 0 -> NullPointer (a null context is given as
+    // nullptr, 0); a NaN or infinity in the features or the context -> NonFiniteInput.
+    // The pointer-only overloads read exactly 128 features (and 64 context values).
+    // No allocation, lock, wait or exception on any of them.
     Status runFullPipeline(const float* features, PipelineResult& out) noexcept;
     Status runFullPipeline(const float* features, std::size_t n_features, PipelineResult& out) noexcept;
+    Status runFullPipeline(const float* features, const float* harmony_context, PipelineResult& out) noexcept;
+    Status runFullPipeline(const float* features, std::size_t n_features, const float* harmony_context,
+                           std::size_t n_context, PipelineResult& out) noexcept;
 
 private:
     struct LoadOutcome;

@@ -10,6 +10,7 @@ The five networks as one unit (fallbacks, the full pipeline, reload, async):
 >>> proc = ml5_native.Processor()
 >>> statuses = proc.initialize("runs/x/exports")   # one ModelStatus per slot
 >>> out = proc.run(features)             # {"emotion": (64,), "melody": (128,), ...}
+>>> out = proc.run(features, harmony_context=context)   # harmony reads emotion ++ context (64)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from ml5_native._engine import (
     FEATURE_SIZE,
+    HARMONY_CONTEXT_SIZE,
     MODEL_SLOTS,
     LoadError,
     Model,
@@ -33,6 +35,7 @@ from ml5_native._engine import loads as _loads
 
 __all__ = [
     "FEATURE_SIZE",
+    "HARMONY_CONTEXT_SIZE",
     "MODEL_SLOTS",
     "PRECISIONS",
     "LoadError",

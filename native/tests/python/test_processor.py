@@ -75,6 +75,32 @@ def test_chain_matches_numpy(folder):
             np.testing.assert_allclose(out[name], expected[name], atol=1e-5)
 
 
+def test_harmony_context(folder):
+    path, weights = folder
+    proc = ml5_native.Processor()
+    proc.initialize(path)
+    assert ml5_native.HARMONY_CONTEXT_SIZE == 64
+    rng = np.random.default_rng(2)
+    x, context = rng.standard_normal(128).astype(np.float32), rng.standard_normal(64).astype(np.float32)
+    out = proc.run(x, harmony_context=context)
+    emotion = _numpy_model("emotion", weights["emotion"], x)
+    np.testing.assert_allclose(out["harmony"], _numpy_model("harmony", weights["harmony"], np.concatenate([emotion, context])),
+                               atol=1e-5)
+    for name, values in proc.run(x, harmony_context=None).items():  # None: the original feed, features[:64]
+        np.testing.assert_array_equal(values, proc.run(x)[name])
+    with pytest.raises(ValueError, match="harmony_context: wrong input size"):
+        proc.run(x, harmony_context=np.zeros(63))
+    with pytest.raises(ValueError, match="harmony_context: non-finite"):
+        proc.run(x, harmony_context=np.full(64, np.nan))
+    proc.start(capacity=4)
+    request = proc.submit(x, harmony_context=context)
+    while (result := proc.poll()) is None:
+        pass
+    proc.stop()
+    assert result[0] == request
+    np.testing.assert_array_equal(result[2]["harmony"], out["harmony"])
+
+
 def test_status_reasons(folder):
     path, _ = folder
     (path / "melodytransformer.json").unlink()

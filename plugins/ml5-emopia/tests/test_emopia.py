@@ -65,12 +65,14 @@ def _open(model, path, **options):
 
 def test_real_labels_are_the_input(tmp_path):
     data = _open("melody", make_emopia(tmp_path))
-    # 6 usable clips × 2 phrases of 2 bars; each input is the embedding of its quadrant's centre
+    # 6 usable clips × 2 phrases of 2 bars; each input's valence and arousal (dims 0-23) are its
+    # quadrant's centre, its musical context (dims 24-63) comes from the notes
     assert len(data.inputs) == 12 and data.description.endswith("emotion from emotion labels")
     q1, q2, q3, q4 = (emotion_embedding(v, a) for v, a in [(0.5, 0.5), (-0.5, 0.5), (-0.5, -0.5), (0.5, -0.5)])
-    rows = {tuple(np.round(x, 6)) for x in data.inputs}
-    assert rows == {tuple(np.round(q, 6)) for q in (q1, q2, q3, q4)}
-    assert data.inputs[0] == pytest.approx(q1)  # clips in name order: Q1_aB3… first
+    rows = {tuple(np.round(x[:24], 6)) for x in data.inputs}
+    assert rows == {tuple(np.round(q[:24], 6)) for q in (q1, q2, q3, q4)}
+    assert data.inputs[0][:24] == pytest.approx(q1[:24])  # clips in name order: Q1_aB3… first
+    assert len({tuple(np.round(x[24:], 6)) for x in data.inputs}) > 4  # the notes differ, so does the context
 
 
 def test_conflicts_missing_and_corrupt_files_are_named(tmp_path):

@@ -97,7 +97,9 @@ def test_groove_target_and_proxy_input_by_hand(tmp_path):
     expected = [1.0, (90 - 33.75) / 64, (40 - 33.75) / 64, -33.75 / 64]
     assert velocity[[0, 4, 2, 1]] == pytest.approx(expected, abs=1e-6)
     # drums have no mode: valence is the tempo term (80-100)/60 = -1/3
-    assert data.inputs[0][:32] == pytest.approx(emotion_embedding(-1 / 3, 0.0)[:32], abs=1e-6)
+    assert data.inputs[0][:12] == pytest.approx(emotion_embedding(-1 / 3, 0.0)[:12], abs=1e-6)
+    # and the musical context: tempo (80 - 100)/60, no mode, the eighth grid kept
+    assert data.inputs[0][[24, 27]] == pytest.approx([-1 / 3, 0.0], abs=1e-6)
 
 
 def test_dynamics_includes_the_waltz_and_fills_are_an_option(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ml5.music import CHORD_VOCABULARY, DYNAMICS_PARAMETERS, GROOVE_PARAMETERS, emotion_embedding
+from ml5.music import CHORD_VOCABULARY, DYNAMICS_PARAMETERS, GROOVE_PARAMETERS, embedding_emotion, emotion_embedding
 from ml5_midi import bands, targets
 from ml5_midi.emotion import proxy_emotion
 from ml5_midi.piece import read_midi
@@ -122,9 +122,14 @@ def test_mel_scale_and_bands():
 
 def test_silence_and_a_pure_a4_in_the_bands(tmp_path):
     piece = _piece(tmp_path, [[(4, 4, 69, 127)]])
-    assert bands.bar_bands(piece, 0, 4).tolist() == [0.0] * 64  # 10·log10(1e-4)/40 + 1 = 0
+    assert bands.bar_bands(piece, 0, 4).tolist() == [-1.0] * 64  # silence: every band at the floor
     a4 = bands.bar_bands(piece, 4, 8)
     loudest = int(np.argmax(a4))
+    assert a4[loudest] == 0.0 and a4.min() == -1.0  # relative to the loudest band, floored 60 dB below
+    # the second harmonic (880 Hz) at a quarter of the fundamental's power: 6.02 dB below it
+    second = int(np.argmax(np.where(np.arange(64) > loudest + 3, a4, -1)))
+    assert a4[second] * 60 == pytest.approx(10 * np.log10(0.25 * bands.band_response(np.array([880.0]))[0, second]
+                                                           / bands.band_response(np.array([440.0]))[0, loudest]), abs=1e-3)
     # the loudest band is the one whose triangle spans 440 Hz, nearest its centre
     assert bands.EDGES[loudest] < 440 < bands.EDGES[loudest + 2]
     assert abs(bands.EDGES[loudest + 1] - 440) <= (bands.EDGES[loudest + 2] - bands.EDGES[loudest]) / 2
@@ -135,8 +140,11 @@ def test_silence_and_a_pure_a4_in_the_bands(tmp_path):
 def test_emotion_embedding_is_the_one_definition():
     emb = emotion_embedding(0.5, -0.5)
     assert emb.shape == (64,) and emb.dtype == np.float32
-    assert emb[0] == pytest.approx(np.tanh(0.8 * 0.5)) and emb[31] == pytest.approx(np.tanh(2.0 * 0.5))
-    assert emb[32] == pytest.approx(np.tanh(-0.8 * 0.5)) and emb[63] == pytest.approx(np.tanh(-2.0 * 0.5))
+    assert emb[0] == pytest.approx(np.tanh(0.8 * 0.5)) and emb[11] == pytest.approx(np.tanh(2.0 * 0.5))
+    assert emb[12] == pytest.approx(np.tanh(-0.8 * 0.5)) and emb[23] == pytest.approx(np.tanh(-2.0 * 0.5))
+    assert embedding_emotion(emb) == pytest.approx((0.5, -0.5), abs=1e-5)
+    context = np.linspace(-1, 1, 40)
+    assert emotion_embedding(0.5, -0.5, context)[24:] == pytest.approx(context, abs=1e-6)
 
 
 def test_equal_matches_go_to_the_chord_on_the_bass(tmp_path):

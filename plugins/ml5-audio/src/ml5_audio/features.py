@@ -56,14 +56,39 @@ def load_audio(path: str | Path) -> np.ndarray:
     return mono.astype(np.float32)
 
 
-def mel_db(samples: np.ndarray) -> np.ndarray:
-    """(N_MELS, frames) mel power in dB re 1.0; frame k is centred at k·HOP samples."""
+def mel_power(samples: np.ndarray) -> np.ndarray:
+    """(N_MELS, frames) mel power; frame k is centred at k·HOP samples."""
     import librosa
 
-    power = librosa.feature.melspectrogram(
+    return librosa.feature.melspectrogram(
         y=samples, sr=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS, power=2.0
     )
+
+
+def power_db(power: np.ndarray) -> np.ndarray:
+    """Mel power in dB re 1.0, floored at AMIN."""
     return (10.0 * np.log10(np.maximum(power, AMIN))).astype(np.float32)
+
+
+def mel_db(samples: np.ndarray) -> np.ndarray:
+    """(N_MELS, frames) mel power in dB re 1.0; frame k is centred at k·HOP samples."""
+    return power_db(mel_power(samples))
+
+
+def harmony_context(power: np.ndarray, begin: float, end: float) -> np.ndarray:
+    """The harmony model's context (``ml5.music.harmony_context``) of the audio between ``begin``
+    and ``end`` seconds: the power of the 64 lowest mel bands averaged over the frames centred
+    in that span (at least the nearest frame), relative to the loudest of them. Power below
+    AMIN is silence, as in the features."""
+    from ml5.music import HARMONY_CONTEXT_BANDS
+    from ml5.music import harmony_context as relative
+
+    times = frame_times(power.shape[1])
+    inside = (times >= begin) & (times < end)
+    if not inside.any():
+        inside = np.arange(len(times)) == np.argmin(np.abs(times - (begin + end) / 2))
+    band = power[:HARMONY_CONTEXT_BANDS, inside].mean(axis=1)
+    return relative(np.where(band > AMIN, band, 0.0))
 
 
 def frame_times(frames: int) -> np.ndarray:

@@ -1,9 +1,12 @@
 """``ml5 infer INPUT``: the five models on a real audio or MIDI file.
 
 Audio: the features of ``ml5_audio.features`` (standardised with the emotion export's
-``input_standardisation``) go through the full chain. MIDI: the emotion comes from ml5-midi's
-documented proxy (the summary says so), then the four downstream models run on its embedding,
-harmony's second half from the window's last bar. Models run in the C++ MultiModelProcessor when
+``input_standardisation``) go through the full chain; harmony's second input half is the
+window's harmony context (``ml5_audio.features.harmony_context``). MIDI: the embedding is
+ml5-midi's documented proxy emotion and the window's musical context (the summary says so), then
+the four downstream models run on it, harmony's context from the window's last bar
+(``ml5_midi.bands``). Harmony's inputs are standardised with its export's
+``input_standardisation``, as in training. Models run in the C++ MultiModelProcessor when
 ml5-native is installed (with its fallbacks), else in ml5-rtneural's numpy reference engine.
 """
 
@@ -30,6 +33,8 @@ def register(cli: typer.Typer) -> None:
         window: float = typer.Option(0.0, "--window", "-w", help="Seconds per window: one row each (0 = the whole file)."),
         as_json: bool = typer.Option(False, "--json", help="Print every output as JSON."),
         engine: str = typer.Option("auto", "--engine", help="auto (native if installed), native, or reference (numpy)."),
+        plot: Optional[Path] = typer.Option(None, "--plot", metavar="OUT.png",
+                                            help="Also draw every output over time into a picture (PNG, SVG, PDF, …)."),
     ) -> None:
         """Run the five models on an audio or MIDI file: valence and arousal, pitches, chords, dynamics, groove."""
         from rich.console import Console
@@ -46,6 +51,12 @@ def register(cli: typer.Typer) -> None:
         if window < 0:
             err.print("[red]error[/]: --window must be 0 (whole file) or a number of seconds", highlight=False)
             raise typer.Exit(2)
+        if plot is not None:
+            from ml5_audio.plot import plot_problem
+
+            if problem := plot_problem(plot):
+                err.print(f"[red]error[/]: --plot {problem}", highlight=False)
+                raise typer.Exit(2)
         try:
             doc = run_inference(input_file, folder, window, engine)
         except InputError as exc:
@@ -55,6 +66,10 @@ def register(cli: typer.Typer) -> None:
             sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         else:
             _print_summary(doc)
+        if plot is not None:
+            from ml5_audio.plot import save_plot
+
+            err.print(f"plot written to {save_plot(doc, plot)}", highlight=False)
 
 
 class InputError(ValueError):
@@ -112,17 +127,24 @@ class _Engines:
         engine = self.numpy.get(name)
         return engine.forward(x).astype(np.float32) if engine else None
 
-    def chain(self, features: Any) -> dict[str, Any]:
+    def harmony_input(self, emotion: Any, context: Any) -> Any:
+        """Harmony's 128 inputs: the embedding and the raw harmony context, standardised with
+        the harmony export's ``input_standardisation`` (as its training data was)."""
         import numpy as np
 
-        if self.processor is not None:
-            return dict(self.processor.run(np.asarray(features, np.float32)))
+        x = np.concatenate([np.asarray(emotion, np.float32), np.asarray(context, np.float32)], axis=-1)
+        card = _card(self.folder, "harmony").get("input_standardisation")
+        if card:
+            x = (x - np.asarray(card["mean"], np.float32)) / np.asarray(card["std"], np.float32)
+        return x.astype(np.float32)
+
+    def chain(self, features: Any, context: Any) -> dict[str, Any]:
         emotion = self.one("emotion", features)
         if emotion is None:
             return {"emotion": None, **{m: None for m in CHAIN[1:]}}
-        return {"emotion": emotion, **self.downstream(emotion, np.asarray(features, np.float32)[:64])}
+        return {"emotion": emotion, **self.downstream(emotion, context)}
 
-    def chain_rows(self, inputs: Any) -> list[dict[str, Any]]:
+    def chain_rows(self, inputs: Any, contexts: Any) -> list[dict[str, Any]]:
         """Every row of ``inputs`` (one feature frame per window) through the chain. With the
         native engine and all five networks loaded, each model takes all rows at once
         (``forward_batch``: each weight read once per block of rows, not once per window);
@@ -131,7 +153,7 @@ class _Engines:
 
         x = np.ascontiguousarray(inputs, np.float32)
         if self.processor is None or len(x) < 2 or any(self.sources.get(m) != "network" for m in CHAIN):
-            return [self.chain(row) for row in x]
+            return [self.chain(row, context) for row, context in zip(x, contexts)]
         import ml5_native
 
         model = {m: ml5_native.load(self.folder / f"{STEMS[m]}.json") for m in CHAIN}
@@ -139,18 +161,16 @@ class _Engines:
         out = {
             "emotion": emotion,
             "melody": model["melody"].forward_batch(emotion),
-            "harmony": model["harmony"].forward_batch(np.concatenate([emotion, x[:, :64]], axis=1)),
+            "harmony": model["harmony"].forward_batch(self.harmony_input(emotion, contexts)),
             "dynamics": model["dynamics"].forward_batch(np.ascontiguousarray(emotion[:, :32])),
             "groove": model["groove"].forward_batch(emotion),
         }
         return [{name: values[i] for name, values in out.items()} for i in range(len(x))]
 
-    def downstream(self, emotion: Any, low_bands: Any) -> dict[str, Any]:
-        import numpy as np
-
+    def downstream(self, emotion: Any, context: Any) -> dict[str, Any]:
         return {
             "melody": self.one("melody", emotion),
-            "harmony": self.one("harmony", np.concatenate([emotion, low_bands])),
+            "harmony": self.one("harmony", self.harmony_input(emotion, context)),
             "dynamics": self.one("dynamics", emotion[:32]),
             "groove": self.one("groove", emotion),
         }
@@ -162,7 +182,7 @@ def run_inference(path: Path, folder: Path, window: float, engine: str = "auto")
         raise InputError("no such file")
     engines = _Engines(folder, engine)
     if path.suffix.lower() in MIDI_SUFFIXES:
-        rows, source = _midi_rows(path, engines, window), "the ml5-midi emotion proxy (the file has no audio)"
+        rows, source = _midi_rows(path, engines, window), "the ml5-midi emotion proxy and musical context of the notes (the file has no audio)"
     else:
         rows, source = _audio_rows(path, engines, window, folder), "EmotionRecognizer on the audio features"
     return {
@@ -184,21 +204,24 @@ def _audio_rows(path: Path, engines: _Engines, window: float, folder: Path) -> l
         samples = fx.load_audio(path)
     except fx.AudioError as exc:
         raise InputError(str(exc)) from None
-    mel = fx.mel_db(samples)
+    power = fx.mel_power(samples)
+    mel = fx.power_db(power)
     duration = len(samples) / fx.SAMPLE_RATE
     spans = _spans(duration, window)
     raw = (fx.song_features(mel)[None, :] if not window else
            fx.window_features(mel, np.array([(a + b) / 2 for a, b in spans]), window))
+    contexts = np.stack([fx.harmony_context(power, begin, end) for begin, end in spans])
     card = _card(folder, "emotion").get("input_standardisation")
     inputs = fx.standardise(raw, card) if card else raw
-    return [_row(begin, end, outputs, standardised=bool(card)) for (begin, end), outputs in zip(spans, engines.chain_rows(inputs))]
+    return [_row(begin, end, outputs, standardised=bool(card))
+            for (begin, end), outputs in zip(spans, engines.chain_rows(inputs, contexts))]
 
 
 def _midi_rows(path: Path, engines: _Engines, window: float) -> list[dict[str, Any]]:
     import numpy as np
     from ml5.music import emotion_embedding
     from ml5_midi.bands import bar_bands
-    from ml5_midi.emotion import proxy_emotion
+    from ml5_midi.emotion import window_embedding_parts
     from ml5_midi.piece import read_midi
 
     try:
@@ -212,8 +235,8 @@ def _midi_rows(path: Path, engines: _Engines, window: float) -> list[dict[str, A
         b0, b1 = _beat_at(piece, begin), min(_beat_at(piece, end), end_beat)
         if b1 <= b0:
             continue
-        valence, arousal = proxy_emotion(piece, b0, b1)
-        emotion = emotion_embedding(valence, arousal)
+        (valence, arousal), music = window_embedding_parts(piece, b0, b1)
+        emotion = emotion_embedding(valence, arousal, music)
         last_bar = piece.bar_start[piece.bar_start < b1]
         bar0 = float(last_bar[-1]) if len(last_bar) else b0
         bands = bar_bands(piece, bar0, max(b1, bar0 + 1e-6))

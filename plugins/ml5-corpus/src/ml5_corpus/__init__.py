@@ -9,7 +9,8 @@ the formats music21 reads is used instead of the corpus.
 Feeds harmony and melody (scores carry pitch and harmony, not a performance's dynamics or
 groove). No emotion labels: the inputs come from ml5-midi's documented emotion proxy of each
 phrase. Split: by piece (SHA-256 of its path inside the corpus without the suffix; a piece the
-corpus holds in two formats is read once), about 10% validation.
+corpus holds in two formats is read once), about 10% validation (chooses the epoch) and 10% test
+(scored after training, never used to choose anything).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ml5_midi.format import Index, symbolic_format
 SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml", ".krn", ".abc")
 
 OPTIONS = {"collection": "bach"}
+VALIDATION_SHARE, TEST_SHARE = 0.1, 0.1
 
 
 def corpus_root() -> Path:
@@ -63,7 +65,7 @@ def index(path: Path | None, options: dict) -> Index:
         return file.relative_to(root).with_suffix("").as_posix()
 
     files = _one_per_piece(files, piece_of)
-    return Index(files=files, root=root, split_of=lambda file: split_by_piece(piece_of(file)), piece_of=piece_of,
+    return Index(files=files, root=root, split_of=lambda file: split_by_piece(piece_of(file), VALIDATION_SHARE, TEST_SHARE), piece_of=piece_of,
                  kind="score")
 
 

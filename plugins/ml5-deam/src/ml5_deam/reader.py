@@ -12,7 +12,7 @@ from typing import Any
 import ml5
 import numpy as np
 from ml5.filework import Skipped, process_files
-from ml5.music import emotion_embedding
+from ml5.music import CONTEXT_SIZE, emotion_embedding
 from ml5.splits import hold_out_one_piece, split_by_piece
 
 from ml5_deam import ANNOTATION_STEP, AUDIO, AUDIO_SUFFIXES, DYNAMIC, FIRST_ANNOTATION, OPTIONS, STATIC
@@ -154,7 +154,9 @@ def open_deam(spec: ml5.ModelSpec, path: Path | None, options: dict[str, Any]) -
     split_arr = hold_out_one_piece(split_arr, owners, "deam (emotion)")
     card = fit_standardisation(x_raw[split_arr == "train"])
     inputs = standardise(x_raw, card)
-    targets = emotion_embedding(targets_va[:, 0], targets_va[:, 1])
+    # DEAM labels valence and arousal only: the musical context (dims 24-63) of its songs is not
+    # known, so it is NaN — left out of the loss — rather than made up
+    targets = emotion_embedding(targets_va[:, 0], targets_va[:, 1], np.full(CONTEXT_SIZE, np.nan))
     summary = results.summary()
     summary.update(files=summary["files"] + len(skipped), files_skipped=summary["files_skipped"] + len(skipped),
                    skipped=[{"file": s.file, "reason": s.reason} for s in all_skipped])

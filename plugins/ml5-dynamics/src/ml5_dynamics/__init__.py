@@ -2,7 +2,7 @@
 
 import ml5
 from ml5 import Dense
-from ml5.music import DYNAMICS_PARAMETERS
+from ml5.music import CONTEXT_SCALARS, DYNAMICS_PARAMETERS, EMBEDDING_MEANING
 
 #: what each of the 16 outputs means (defined once in ml5.music, computed by ml5-midi)
 PARAMETERS = DYNAMICS_PARAMETERS
@@ -16,7 +16,8 @@ SPEC = ml5.ModelSpec(
     layers=[Dense(32, 128, "relu"), Dense(128, 64, "relu"), Dense(64, 16, "sigmoid")],
     head="sigmoid",
     loss="mse",
-    input_meaning="valence half of the emotion embedding (EmotionRecognizer output dims 0-31), in -1..1",
+    input_meaning="the first 32 values of the " + EMBEDDING_MEANING.split(", each value")[0]
+    + ": valence (0-11), arousal (12-23) and the musical context's scalars (24-31: " + ", ".join(CONTEXT_SCALARS) + ")",
     output_meaning="16 expression parameters in 0..1: " + ", ".join(PARAMETERS),
     output_labels=PARAMETERS,
     description="Performance dynamics (velocity, articulation, timing) from the emotion.",

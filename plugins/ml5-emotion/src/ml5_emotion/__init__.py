@@ -2,6 +2,7 @@
 
 import ml5
 from ml5 import LSTM, Dense
+from ml5.music import EMBEDDING_MEANING
 
 SPEC = ml5.ModelSpec(
     name="emotion",
@@ -18,10 +19,7 @@ SPEC = ml5.ModelSpec(
         "(22,050 Hz mono, n_fft 2048, hop 512, power in dB re 1.0), standardised per band with the "
         "training data's mean and std (model_card.input_standardisation; ml5-audio computes them)"
     ),
-    output_meaning=(
-        "emotion embedding (ml5.music.emotion_embedding): dims 0-31 tanh(g·valence), dims 32-63 "
-        "tanh(g·arousal), g from 0.8 to 2.0, valence and arousal in -1..1"
-    ),
+    output_meaning=EMBEDDING_MEANING,
     description="Emotion from audio features; the first model of the chain, every other model reads its output.",
 )
 

@@ -2,7 +2,7 @@
 
 import ml5
 from ml5 import Dense
-from ml5.music import GROOVE_PARAMETERS
+from ml5.music import EMBEDDING_MEANING, GROOVE_PARAMETERS
 
 #: 16 per-16th-note timing deviations (fraction of a 16th, -1..1), then 16 per-16th velocity
 #: offsets relative to the bar's mean velocity (-1..1): one bar of 4/4 groove template
@@ -18,7 +18,7 @@ SPEC = ml5.ModelSpec(
     layers=[Dense(64, 128, "tanh"), Dense(128, 64, "tanh"), Dense(64, 32, "tanh")],
     head="tanh",
     loss="mse",
-    input_meaning="emotion embedding (EmotionRecognizer output): dims 0-31 valence, 32-63 arousal, in -1..1",
+    input_meaning=EMBEDDING_MEANING,
     output_meaning=(
         "a one-bar 4/4 groove template: outputs 0-15 the timing deviation of each 16th note "
         "(fraction of a 16th, -1..1), outputs 16-31 its velocity offset from the bar mean (-1..1)"

@@ -2,7 +2,7 @@
 
 import ml5
 from ml5 import Dense
-from ml5.music import CHORD_VOCABULARY
+from ml5.music import CHORD_VOCABULARY, EMBEDDING_MEANING
 
 #: The vocabulary (defined once in ml5.music), published with every export as output_labels.
 CHORDS = CHORD_VOCABULARY
@@ -17,11 +17,13 @@ SPEC = ml5.ModelSpec(
     head="softmax",
     loss="kl",
     input_meaning=(
-        "inputs 0-63: the emotion embedding (valence 0-31, arousal 32-63); inputs 64-127: the first "
-        "64 audio features (the low mel bands, which carry the bass and harmonic context)"
+        "inputs 0-63: the " + EMBEDDING_MEANING + " — of the phrase the bar lies in; inputs 64-127: the harmony "
+        "context of the bar before (ml5.music.harmony_context: its power in the 64 low mel bands, dB relative to "
+        "the loudest, -1..0; from audio or from notes), all 128 standardised with model_card.input_standardisation"
     ),
-    output_meaning="probability of each chord of the 64-chord vocabulary (output_labels) for the next bar",
+    output_meaning="probability of each chord of the 64-chord vocabulary (output_labels) for the bar",
     output_labels=CHORDS,
+    preferred_datasets=("corpus",),  # real music shipped with music21: the default where installed
     description="Next chord from the emotion and the harmonic context.",
 )
 

@@ -2,6 +2,7 @@
 
 import ml5
 from ml5 import LSTM, Dense
+from ml5.music import EMBEDDING_MEANING
 
 SPEC = ml5.ModelSpec(
     name="melody",
@@ -12,8 +13,9 @@ SPEC = ml5.ModelSpec(
     layers=[Dense(64, 256, "relu"), LSTM(256, 256), Dense(256, 256, "relu"), Dense(256, 128, "sigmoid")],
     head="sigmoid",
     loss="bce",
-    input_meaning="emotion embedding (EmotionRecognizer output): dims 0-31 valence, 32-63 arousal, in -1..1",
-    output_meaning="out[p] = probability that MIDI pitch p (0-127) sounds in the next melodic phrase",
+    input_meaning=EMBEDDING_MEANING,
+    output_meaning="out[p] = probability that MIDI pitch p (0-127) is a note of the phrase's melody (its top line)",
+    preferred_datasets=("corpus",),  # real music shipped with music21: the default where installed
     description="Pitch content of a melody from the emotion (the name 'Transformer' is historical: it is an MLP + LSTM).",
 )
 

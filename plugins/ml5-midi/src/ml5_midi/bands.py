@@ -1,20 +1,20 @@
-"""Harmony's second input half from notes: the previous bar projected onto the 64 low bands of
-the emotion model's 128-band mel spectrum (22,050 Hz, Slaney mel scale as librosa's default:
-fmin 0, fmax 11,025 Hz).
+"""Harmony's second input half from notes: the power of a bar's notes in the 64 low bands of
+the 128-band mel spectrum that ml5-audio measures on audio (22,050 Hz, Slaney mel scale as
+librosa's default: fmin 0, fmax 11,025 Hz), made into the harmony context by the one rule of
+``ml5.music.harmony_context`` (dB relative to the loudest band, floored, scaled).
 
 Each sounding pitched note of the bar contributes its first four harmonics k·f0 (f0 = 440 ·
 2^((p − 69)/12)) with amplitude (velocity/127)/k; harmonic k adds amplitude² × (beats it sounds
 in the bar / bar length) × the triangular response of band b at k·f0 (1 at the band centre, 0 at
-its neighbours' centres). A band's value is ``10·log10(energy + 1e-4) / 40 + 1``: 0 for silence,
-about 1 for one full-velocity note held for the whole bar at the band centre.
-
-It stands in for the low mel bands of audio, which MIDI does not have; it is not the standardised
-log-mel of real audio (the audio feature definition owns that).
+its neighbours' centres) — the power a plain additive instrument would put there, averaged over
+the bar. tests/test_harmony_context.py renders MIDI with such an instrument and checks that the
+context measured on the audio agrees.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from ml5.music import harmony_context
 
 from ml5_midi.piece import Piece
 from ml5_midi.targets import _overlap
@@ -23,7 +23,6 @@ SAMPLE_RATE = 22_050
 N_MELS = 128
 CONTEXT_BANDS = 64
 HARMONICS = 4
-FLOOR = 1e-4
 
 
 def hz_to_mel(f: np.ndarray | float) -> np.ndarray:
@@ -56,8 +55,8 @@ def pitch_hz(pitch: np.ndarray | int) -> np.ndarray:
     return 440.0 * 2.0 ** ((np.asarray(pitch, dtype=np.float64) - 69.0) / 12.0)
 
 
-def bar_bands(piece: Piece, begin: float, end: float) -> np.ndarray:
-    """The 64 low-band values of the notes sounding in [begin, end)."""
+def bar_band_power(piece: Piece, begin: float, end: float) -> np.ndarray:
+    """The 64 low-band powers of the notes sounding in [begin, end), averaged over it."""
     share = _overlap(piece, begin, end) / (end - begin)
     notes = np.flatnonzero(share > 0)
     energy = np.zeros(CONTEXT_BANDS)
@@ -66,4 +65,9 @@ def bar_bands(piece: Piece, begin: float, end: float) -> np.ndarray:
         for k in range(1, HARMONICS + 1):
             response = band_response(k * pitch_hz(piece.pitch[notes]))
             energy += ((amplitude / k) ** 2 * share[notes]) @ response
-    return (10.0 * np.log10(energy + FLOOR) / 40.0 + 1.0).astype(np.float32)
+    return energy
+
+
+def bar_bands(piece: Piece, begin: float, end: float) -> np.ndarray:
+    """The harmony context (64 values in -1..0) of the notes sounding in [begin, end)."""
+    return harmony_context(bar_band_power(piece, begin, end))

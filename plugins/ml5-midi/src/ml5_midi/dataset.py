@@ -15,7 +15,7 @@ import attrs
 import ml5
 import numpy as np
 from ml5.filework import FileResults, Skipped, process_files
-from ml5.music import CHORD_VOCABULARY, emotion_embedding, pitch_name
+from ml5.music import CHORD_VOCABULARY, EMBEDDING_SIZE, emotion_embedding, pitch_name
 from ml5.splits import hold_out_one_piece
 
 from ml5_midi.examples import midi_file_examples, score_file_examples
@@ -87,7 +87,8 @@ def held_for(model: str, most: int = 0) -> Callable[[dict[str, Any]], dict[str, 
 
     def keep(arrays: dict[str, Any]) -> dict[str, Any]:
         rows = evenly_spaced(len(arrays[f"{model}_va"]), most)
-        held = {"va": np.asarray(arrays[f"{model}_va"], np.float32)[rows], "stat_drum_only": arrays["stat_drum_only"]}
+        held = {"va": np.asarray(arrays[f"{model}_va"], np.float32)[rows],
+                "music": np.asarray(arrays[f"{model}_music"], np.float32)[rows], "stat_drum_only": arrays["stat_drum_only"]}
         for field in fields:
             held[field] = np.asarray(arrays[field])[rows]
         if model == "melody":
@@ -106,8 +107,11 @@ def to_data(
     piece_of: Callable[[Path], str] = lambda path: path.name,
     name: str,
 ) -> ml5.Data:
-    """One model's Data: inputs from ``emotion_of(file)`` when it gives (valence, arousal), else
-    from each example's proxy emotion; ``split_of(file)`` is the split of every example of it."""
+    """One model's Data: the emotion embedding of each example's valence and arousal — from
+    ``emotion_of(file)`` when it gives them, else the example's proxy emotion — and its musical
+    context; ``split_of(file)`` is the split of every example of it. Harmony's second input half
+    (the harmony context) is standardised with its training rows' statistics, which go into
+    the model card (``input_standardisation``) for hosts to apply."""
     if model not in MODELS:
         raise ml5.DataError(f"{name}: no data for model {model!r} (symbolic data feeds {', '.join(MODELS)})")
     held = held_for(model)
@@ -143,6 +147,9 @@ def to_data(
         splits[rows], owners[rows] = split_of(path), piece_of(path)
         row = rows.stop
     split = hold_out_one_piece(splits.astype(str), owners.astype(str), f"{name} ({model})")
+    card = {}
+    if model == "harmony":
+        card["input_standardisation"] = standardise_harmony_context(x, split == "train")
     digest = hashlib.sha256()
     for part in (x, y):  # hashed in place: no second copy of the data as bytes
         digest.update(memoryview(part).cast("B"))
@@ -156,13 +163,33 @@ def to_data(
         description=f"{name}: {n} {model} examples ({', '.join(f'{k} {s}' for s, k in counts.items())}), emotion from {source}",
         split=split,
         stats={"examples": n, "examples_per_split": counts, **_with(examples.summary(), drums_only)},
+        card=card,
     )
+
+
+def standardise_harmony_context(x: np.ndarray, train: np.ndarray) -> dict[str, Any]:
+    """Standardise harmony inputs 64-127 (the harmony context) in place with the mean and std of
+    the training rows; inputs 0-63 (the embedding) stay as they are. Returns the model card's
+    ``input_standardisation``: 128 means and stds, 0 and 1 for the embedding."""
+    half = slice(EMBEDDING_SIZE, None)
+    rows = x[train] if train.any() else x
+    mean = np.zeros(x.shape[1], np.float64)
+    std = np.ones(x.shape[1], np.float64)
+    mean[half] = rows[:, half].mean(axis=0)
+    std[half] = np.maximum(rows[:, half].std(axis=0), 1e-3)
+    x[:, half] = (x[:, half] - mean[half].astype(np.float32)) / std[half].astype(np.float32)
+    return {
+        "mean": [float(v) for v in mean],
+        "std": [float(v) for v in std],
+        "rule": "input = (raw - mean) / std per input; raw inputs 64-127 are ml5.music.harmony_context of the "
+                "bar before (from audio: ml5_audio.features.harmony_context; from notes: ml5_midi.bands)",
+    }
 
 
 def _file_rows(model: str, va: np.ndarray, arrays: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """One file's inputs and targets for ``model``, from its rows' (valence, arousal) and the
     arrays ``held_for(model)`` kept."""
-    embedding = emotion_embedding(va[:, 0], va[:, 1])
+    embedding = emotion_embedding(va[:, 0], va[:, 1], arrays["music"])
     if model == "melody":
         return embedding, np.unpackbits(arrays["melody_targets"], axis=1, count=128)
     if model == "dynamics":

@@ -1,8 +1,9 @@
 """Per-file work: every model's examples from one MIDI or score file, as arrays to cache.
 
 One file gives, for each phrase (``phrase_bars`` consecutive bars) and each bar, the targets of
-the four downstream models and the proxy emotion of the phrase they lie in; the data set decides
-later whether the emotion input comes from that proxy or from its own labels. The arrays are
+the four downstream models, the proxy emotion of the phrase they lie in and its musical context
+(``ml5_midi.context``); the data set decides later whether valence and arousal come from that
+proxy or from its own labels. The arrays are
 what ``ml5.filework`` caches, keyed by file content and ``settings`` (which carry ``ml5_midi.format.VERSION``).
 """
 
@@ -10,17 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 from ml5.filework import SkipFile
+from ml5.music import CONTEXT_SIZE
 
 from ml5_midi import bands, targets
-from ml5_midi.emotion import proxy_emotion
+from ml5_midi.emotion import window_embedding_parts
 from ml5_midi.piece import Piece, read_midi
 
 #: every array the per-file work returns, with the width of one row (0 = one value per row)
 FIELDS = {
-    "melody_targets": 128, "melody_va": 2,
-    "dynamics_targets": 16, "dynamics_va": 2,
-    "harmony_chord": 0, "harmony_context": bands.CONTEXT_BANDS, "harmony_va": 2,
-    "groove_targets": 32, "groove_va": 2,
+    "melody_targets": 128, "melody_va": 2, "melody_music": CONTEXT_SIZE,
+    "dynamics_targets": 16, "dynamics_va": 2, "dynamics_music": CONTEXT_SIZE,
+    "harmony_chord": 0, "harmony_context": bands.CONTEXT_BANDS, "harmony_va": 2, "harmony_music": CONTEXT_SIZE,
+    "groove_targets": 32, "groove_va": 2, "groove_music": CONTEXT_SIZE,
 }
 
 
@@ -42,24 +44,28 @@ def piece_examples(whole: Piece, phrase_bars: int) -> dict[str, list]:
         inside = (piece.start >= begin) & (piece.start < end)
         if not inside.any():
             continue
-        va = proxy_emotion(piece, begin, end)
+        va, music = window_embedding_parts(piece, begin, end)
         melody = targets.melody_occupancy(piece, begin, end)
         if melody.any():
             rows["melody_targets"].append(melody)
             rows["melody_va"].append(va)
+            rows["melody_music"].append(music)
         if inside.sum() >= 2:
             rows["dynamics_targets"].append(targets.dynamics_parameters(piece, begin, end, starts))
             rows["dynamics_va"].append(va)
+            rows["dynamics_music"].append(music)
         for b in bars:
             b0, b1 = float(starts[b]), float(ends[b])
             if b > 0 and (piece.sounding & (piece.end > float(starts[b - 1])) & (piece.start < b1)).any():
                 rows["harmony_chord"].append(targets.bar_chord(piece, b0, b1))
                 rows["harmony_context"].append(bands.bar_bands(piece, float(starts[b - 1]), b0))
                 rows["harmony_va"].append(va)
+                rows["harmony_music"].append(music)
             in_bar = (piece.start >= b0 - targets.STEP / 2) & (piece.start < b1 - targets.STEP / 2)
             if (nums[b], dens[b]) == (4, 4) and abs(lengths[b] - 4.0) < 1e-6 and in_bar.sum() >= 2:
                 rows["groove_targets"].append(targets.groove_parameters(piece, b0))
                 rows["groove_va"].append(va)
+                rows["groove_music"].append(music)
     return rows
 
 

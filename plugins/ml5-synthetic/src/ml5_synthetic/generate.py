@@ -10,7 +10,7 @@ import ml5
 import numpy as np
 from ml5.music import chord_pitch_classes, emotion_embedding, parse_chord
 
-VERSION = "3"  # bump when a generator changes: it is part of every fingerprint
+VERSION = "4"  # bump when a generator changes: it is part of every fingerprint
 
 
 def _emotion(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,7 @@ import torch.distributed as dist
 from ml5.atomic import atomic_open, atomic_write
 from ml5.distributed import World, agree, gather, is_lost_contact, lost
 from ml5.metrics import task_metrics
-from ml5.nn import baseline_loss, build_module, loss_fn
+from ml5.nn import baseline_loss, build_module, fit_linear, loss_fn
 
 from ml5_trainer.curves import write_curves
 
@@ -54,6 +54,14 @@ def split_indices(data: ml5.Data, val_fraction: float, seed: int) -> tuple[np.nd
     order = np.random.default_rng(seed).permutation(n)
     n_val = min(n - 1, max(1, round(n * val_fraction)))
     return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def _test_rows(data: ml5.Data, val_rows: np.ndarray) -> np.ndarray:
+    """The data set's test rows, when they are not already the rows that chose the epoch."""
+    if data.split is None:
+        return np.zeros(0, np.int64)
+    test = np.flatnonzero(np.asarray(data.split) == "test")
+    return test if len(test) and not np.array_equal(test, val_rows) else np.zeros(0, np.int64)
 
 
 def _optimizer(settings: Any, params: Any) -> torch.optim.Optimizer:
@@ -352,6 +360,7 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
         writer.wait()
     seconds = time.perf_counter() - started
 
+    linear = fit_linear(spec, data.inputs[train_rows], data.targets[train_rows])
     model.load_state_dict(best_weights)
     model = model.cpu().eval()
     with torch.no_grad():
@@ -369,9 +378,16 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
         "val_examples": len(val_rows),
         "device": str(device),
         "samples_per_second": samples_seen / seconds if samples_seen and seconds > 0 else None,
-        # the task's own measure on held-out data, beside its trivial baseline
-        "task": task_metrics(spec.metric or spec.loss, val_predictions, data.targets[val_rows], data.targets[train_rows]),
+        # the task's own measure on held-out data, beside its trivial baseline and a linear model
+        "task": task_metrics(spec.metric or spec.loss, val_predictions, data.targets[val_rows], data.targets[train_rows],
+                             linear(data.inputs[val_rows])),
     }
+    test_rows = _test_rows(data, val_rows)
+    if len(test_rows):  # the data set's test split, never used to choose anything
+        with torch.no_grad():
+            test_predictions = model(torch.as_tensor(data.inputs[test_rows])).numpy()
+        metrics["task_test"] = task_metrics(spec.metric or spec.loss, test_predictions, data.targets[test_rows],
+                                            data.targets[train_rows], linear(data.inputs[test_rows]))
     if world.is_main:
         atomic_write(request.folder / "metrics.json", json.dumps(metrics, indent=2) + "\n")
 
