@@ -18,8 +18,12 @@ patience = 6
 
 [models.emotion.options]
 samples = {samples}
+[models.melody]
+dataset = "synthetic"
 [models.melody.options]
 samples = {samples}
+[models.harmony]
+dataset = "synthetic"
 [models.harmony.options]
 samples = {samples}
 [models.dynamics.options]

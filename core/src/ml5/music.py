@@ -115,6 +115,23 @@ OCTAVE_DIMS = range(56, 64)  # where the notes lie: octaves 1 .. 8 (MIDI 24-35 �
 #: the musical context: dims 24-63 (40 values)
 CONTEXT_SIZE = 40
 EMBEDDING_SIZE = 64
+#: The embedding, part by part, for the docs' model pages: (first dim, last dim, name, rule).
+EMBEDDING_PARTS: tuple[tuple[int, int, str, str], ...] = (
+    (0, 11, "valence", "tanh(g·valence), g = 0.8 … 2.0 in 12 steps (EMBEDDING_GAINS); valence in -1..1"),
+    (12, 23, "arousal", "tanh(g·arousal), the same gains"),
+    (24, 24, "tempo", "(quarter notes per minute − 100) / 60"),
+    (25, 25, "density", "(onsets per second − 4) / 4, notes struck together counted once"),
+    (26, 26, "loudness", "(mean velocity − 64) / 40"),
+    (27, 27, "mode", "tanh(4·(r_major − r_minor)), Krumhansl–Kessler key correlations: +1 major, −1 minor"),
+    (28, 28, "register", "(mean sounding pitch, weighted by duration − 60) / 24"),
+    (29, 29, "lowest", "(lowest sounding pitch − 48) / 24"),
+    (30, 30, "highest", "(highest sounding pitch − 72) / 24"),
+    (31, 31, "syncopation", "2 · share of onsets off the eighth-note grid − 1"),
+    (32, 43, "pitch-class profile", "C … B: beats each pitch class sounds, as 2·w/strongest − 1"),
+    (44, 55, "bass profile", "C … B: 16th steps on which it is the lowest sounding pitch, same scaling"),
+    (56, 63, "octave profile", "octaves 1 … 8 (MIDI 24–35 … 108–119): beats sounding there, same scaling"),
+)
+
 #: one line for model cards and docs: what the 64 values are
 EMBEDDING_MEANING = (
     "emotion embedding (ml5.music.emotion_embedding), each value in -1..1: dims 0-11 tanh(g·valence), "
@@ -218,7 +235,7 @@ def embedding_context(embedding: Any) -> Any:
 #: or on how loud a synthesiser plays. A silent bar is all -1. Standardised afterwards with the
 #: training rows' statistics (the harmony model card's input_standardisation).
 HARMONY_CONTEXT_BANDS = 64
-HARMONY_CONTEXT_RANGE = 60.0
+HARMONY_CONTEXT_RANGE = 30.0
 
 
 def harmony_context(band_power: Any) -> Any:

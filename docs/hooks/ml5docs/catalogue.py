@@ -60,13 +60,27 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(["| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)])
 
 
+def _embedding_table(meaning: str, size: int) -> str:
+    """Where a model reads or writes the emotion embedding: what each of its values means
+    (``ml5.music.EMBEDDING_PARTS``; a model reading 32 values gets the first 32)."""
+    from ml5.music import EMBEDDING_PARTS
+
+    if "emotion embedding" not in meaning:
+        return ""
+    rows = ["| values | part | rule (each value in −1..1) |", "|---|---|---|"]
+    rows += [f"| {a}–{b} | {name} | {rule} |" if a != b else f"| {a} | {name} | {rule} |"
+             for a, b, name, rule in EMBEDDING_PARTS if a < size]
+    return ("\n\nThe emotion embedding, value by value (computed from notes by `ml5_midi.context` and "
+            "`ml5_midi.emotion`; predicted from audio by EmotionRecognizer; set by a host to steer):\n\n" + "\n".join(rows))
+
+
 def model_page(catalogue: Catalogue, name: str) -> str:
     entry = catalogue.registry.models[name]
     spec: ModelSpec = entry.spec
     info = catalogue.registry.plugins.infos[entry.plugin]
     metric = HEADLINE[spec.metric or spec.loss][0]
     feeders = ", ".join(f"[`{d}`](../datasets/{d}.md)" for d in _feeders(catalogue, name)) or "none installed"
-    default = spec.default_dataset
+    default = spec.default_dataset_among(catalogue.registry.datasets)
     default_link = f"[`{default}`](../datasets/{default}.md)" if default in catalogue.registry.datasets else f"`{default}`"
     layers = ["| # | layer | in | out | activation | parameters |", "|---|---|---|---|---|---|"]
     for i, layer in enumerate(spec.layers):
@@ -84,8 +98,8 @@ def model_page(catalogue: Catalogue, name: str) -> str:
         "## Layers\n\n" + "\n".join(layers),
         *(["Its recurrent layers run one step from a zero state, as the model is trained: a host resets "
            "their state before every inference."] if any(layer.kind != "dense" for layer in spec.layers) else []),
-        f"## Inputs\n\n{plain(spec.input_meaning)}",
-        f"## Outputs\n\n{plain(spec.output_meaning)}",
+        f"## Inputs\n\n{plain(spec.input_meaning)}" + _embedding_table(spec.input_meaning, spec.input_size),
+        f"## Outputs\n\n{plain(spec.output_meaning)}" + _embedding_table(spec.output_meaning, spec.output_size),
     ]
     if spec.output_labels:
         labels = ["| output | label |", "|---|---|", *(f"| {i} | `{label}` |" for i, label in enumerate(spec.output_labels))]

@@ -57,7 +57,29 @@ def test_chords_of_a_score_and_of_two_tunes(tmp_path):
     # files in name order: progression (bars 2-4 have a previous bar), then the ABC tunes:
     # tune 1 bar 2 d f a2 (D bass) -> D:min; tune 2 bar 2 ^G B E (E lowest) -> E:maj; bar 3 a lone A -> A:maj
     assert chords == ["G:7", "A:min", "F:maj", "D:min", "E:maj", "A:maj"]
-    assert data.inputs.shape == (6, 128) and (data.inputs[:, 64:] > 0).any(axis=1).all()  # every bar heard its predecessor
+    assert data.inputs.shape == (6, 128)
+    # the harmony context, standardised with the training rows' statistics (in the card): undone,
+    # every bar heard its predecessor (silence would be -1 in every band)
+    card = data.card["input_standardisation"]
+    raw = data.inputs * np.asarray(card["std"], np.float32) + np.asarray(card["mean"], np.float32)
+    assert card["mean"][:64] == [0.0] * 64 and card["std"][:64] == [1.0] * 64
+    assert (raw[:, 64:] > -0.99).any(axis=1).all() and raw[:, 64:].max() == pytest.approx(0.0, abs=1e-5)
+
+
+def test_chord_symbols_are_annotations_not_notes(tmp_path):
+    from music21 import chord, harmony, stream
+    from ml5_midi.score import read_score
+
+    part = stream.Part()
+    bar = stream.Measure(number=1)
+    symbol = harmony.ChordSymbol("D")
+    symbol.quarterLength = 4.0  # as some scores carry them: a written chord name with a duration
+    bar.insert(0, symbol)
+    bar.insert(0, chord.Chord(["C3", "E4", "G4"], quarterLength=4.0))
+    part.append(bar)
+    stream.Score([part]).write("musicxml", fp=str(tmp_path / "with_symbol.musicxml"))
+    (piece,) = read_score(tmp_path / "with_symbol.musicxml")
+    assert sorted(piece.pitch.tolist()) == [48, 64, 67]
 
 
 def test_melody_of_a_score(tmp_path):

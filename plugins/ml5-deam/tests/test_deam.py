@@ -131,7 +131,7 @@ def test_run_beats_the_mean_and_infer_reads_the_audio(deam, tmp_path):
     config = tmp_path / "ml5.toml"
     # emotion on DEAM; the four downstream models briefly on the synthetic set, so that `ml5 infer`
     # has a whole chain of networks to run
-    others = "".join(f"[models.{m}.options]\nsamples = 256\n[models.{m}.train]\nepochs = 2\n"
+    others = "".join(f"[models.{m}]\ndataset = \"synthetic\"\n[models.{m}.options]\nsamples = 256\n[models.{m}.train]\nepochs = 2\n"
                      for m in ("melody", "harmony", "dynamics", "groove"))
     config.write_text(f'[train]\nepochs = 40\nbatch_size = 8\npatience = 10\n[models.emotion]\ndataset = "deam"\npath = "{deam}"\n'
                       "[models.emotion.options]\nlabels = \"dynamic\"\n" + others)

@@ -5,9 +5,11 @@ librosa's default: fmin 0, fmax 11,025 Hz), made into the harmony context by the
 
 Each sounding pitched note of the bar contributes its first four harmonics k·f0 (f0 = 440 ·
 2^((p − 69)/12)) with amplitude (velocity/127)/k; harmonic k adds amplitude² × (beats it sounds
-in the bar / bar length) × the triangular response of band b at k·f0 (1 at the band centre, 0 at
-its neighbours' centres) — the power a plain additive instrument would put there, averaged over
-the bar. tests/test_harmony_context.py renders MIDI with such an instrument and checks that the
+in the bar / bar length) × the power band b measures of a unit sinusoid at k·f0: the 2048-sample
+Hann window's spectrum, leakage included, through librosa's Slaney-normalised mel filters. That
+is the power a plain additive instrument would put in each band of ml5-audio's mel spectrum,
+averaged over the bar (within 0.1 dB of librosa's for a steady sinusoid).
+tests/test_harmony_context.py renders chorales with another instrument and checks that the
 context measured on the audio agrees.
 """
 
@@ -42,13 +44,42 @@ def mel_to_hz(m: np.ndarray | float) -> np.ndarray:
 EDGES = mel_to_hz(np.linspace(0.0, float(hz_to_mel(SAMPLE_RATE / 2)), N_MELS + 2))
 
 
+N_FFT = 2048  # ml5-audio's frame: a periodic Hann window of 2048 samples
+OVERSAMPLE = 64  # the window's spectrum is tabulated every 1/64 of an FFT bin
+
+
+def _mel_filterbank() -> np.ndarray:
+    """(CONTEXT_BANDS, N_FFT/2 + 1) weights of the low bands on the FFT bins: Slaney-normalised
+    triangles, as librosa.filters.mel(sr=22050, n_fft=2048, n_mels=128) (its default) builds them."""
+    bins = np.linspace(0.0, SAMPLE_RATE / 2, N_FFT // 2 + 1)
+    width = np.diff(EDGES)
+    ramps = EDGES[:, None] - bins[None, :]
+    bands = np.arange(CONTEXT_BANDS)
+    lower = -ramps[bands] / width[bands, None]
+    upper = ramps[bands + 2] / width[bands + 1, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    return weights * (2.0 / (EDGES[bands + 2] - EDGES[bands]))[:, None]
+
+
+def _window_power() -> np.ndarray:
+    """|FFT|² of the periodic Hann window, zero-padded to N_FFT·OVERSAMPLE points."""
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)
+    return np.abs(np.fft.fft(window, N_FFT * OVERSAMPLE)) ** 2
+
+
+FILTERBANK = _mel_filterbank()
+WINDOW_POWER = _window_power()
+
+
 def band_response(freq: np.ndarray) -> np.ndarray:
-    """(len(freq), CONTEXT_BANDS) triangular responses of the low bands at each frequency."""
-    f = np.asarray(freq, dtype=np.float64)[:, None]
-    low, centre, high = EDGES[:CONTEXT_BANDS], EDGES[1 : CONTEXT_BANDS + 1], EDGES[2 : CONTEXT_BANDS + 2]
-    rising = (f - low) / (centre - low)
-    falling = (high - f) / (high - centre)
-    return np.clip(np.minimum(rising, falling), 0.0, None)
+    """(len(freq), CONTEXT_BANDS) power in each low band of a unit-amplitude sinusoid at each
+    frequency, as ml5-audio's mel spectrum measures it: the Hann window's spectrum centred on the
+    sinusoid (its leakage into neighbouring bins included), a quarter of its power per side,
+    through the mel filters."""
+    f = np.asarray(freq, dtype=np.float64)
+    offset = np.arange(N_FFT // 2 + 1)[None, :] - f[:, None] * N_FFT / SAMPLE_RATE
+    index = np.rint(offset * OVERSAMPLE).astype(np.int64) % len(WINDOW_POWER)
+    return 0.25 * WINDOW_POWER[index] @ FILTERBANK.T
 
 
 def pitch_hz(pitch: np.ndarray | int) -> np.ndarray:

@@ -176,7 +176,7 @@ def standardise_harmony_context(x: np.ndarray, train: np.ndarray) -> dict[str, A
     mean = np.zeros(x.shape[1], np.float64)
     std = np.ones(x.shape[1], np.float64)
     mean[half] = rows[:, half].mean(axis=0)
-    std[half] = np.maximum(rows[:, half].std(axis=0), 1e-3)
+    std[half] = np.maximum(rows[:, half].std(axis=0), 0.05)  # a band the notes barely reach stays on scale
     x[:, half] = (x[:, half] - mean[half].astype(np.float32)) / std[half].astype(np.float32)
     return {
         "mean": [float(v) for v in mean],

@@ -15,7 +15,7 @@ import ml5
 from ml5.filework import Skipped
 
 #: bump on any change to a target, the proxy, the bands or the readers: it is part of every cache key
-VERSION = "4"
+VERSION = "5"
 
 #: per-file settings a data set may change (its options), with their defaults
 SETTINGS = {"phrase_bars": 2}

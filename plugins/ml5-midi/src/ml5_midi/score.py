@@ -3,7 +3,8 @@
 A score is a notation, not a performance: onsets are exact, tempo is the score's metronome marks
 (none = 120 quarter notes per minute, as for MIDI), velocities are the score's dynamics as
 music21 realises them (pp ≈ 45, mf ≈ 90 — also what an unmarked score gets —, ff = 127). Bars are the score's own measures (a pickup bar stays short);
-ties are merged into one note; chords give one note per pitch; grace notes are zero-length.
+ties are merged into one note; chords give one note per pitch; grace notes are zero-length;
+chord symbols (lead-sheet harmony annotations) are not notes and are left out.
 An ABC file holding several tunes gives one Piece per tune.
 """
 
@@ -39,13 +40,15 @@ def read_score(path: str | Path) -> list[Piece]:
 
 
 def piece_from_score(score: object) -> Piece:
-    from music21 import chord, meter, note, stream, tempo
+    from music21 import chord, harmony, meter, note, stream, tempo
 
     score = score.stripTies(inPlace=False)  # type: ignore[attr-defined]
     parts = list(score.parts) or [score]  # type: ignore[attr-defined]
     columns: dict[str, list[float]] = {k: [] for k in ("start", "end", "pitch", "velocity", "drum", "track")}
     for index, part in enumerate(parts):
         for element in part.flatten().notes:
+            if isinstance(element, harmony.Harmony):  # a chord symbol is an annotation, not sounding notes
+                continue
             pitches = element.pitches if isinstance(element, chord.Chord) else (
                 [element.pitch] if isinstance(element, note.Note) else [])
             # the dynamic marking in force (music21's realised volume, 0..1)
