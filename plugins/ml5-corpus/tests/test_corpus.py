@@ -67,8 +67,8 @@ def test_chords_of_a_score_and_of_two_tunes(tmp_path):
 
 
 def test_chord_symbols_are_annotations_not_notes(tmp_path):
-    from music21 import chord, harmony, stream
     from ml5_midi.score import read_score
+    from music21 import chord, harmony, stream
 
     part = stream.Part()
     bar = stream.Measure(number=1)
