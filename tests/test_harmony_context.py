@@ -132,10 +132,9 @@ def report(line: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def ml5_cache(request, tmp_path_factory):
-    """Data-set reads cached between runs in pytest's cache folder (never the user's cache)."""
-    cache = request.config.cache
-    folder = cache.mkdir("ml5-cache") if cache is not None else tmp_path_factory.mktemp("ml5-cache")
+def ml5_cache(tmp_path_factory):
+    """Data-set reads cached for this session only (never the user's cache, never a stale one)."""
+    folder = tmp_path_factory.mktemp("ml5-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ML5_CACHE_DIR", str(folder))
         yield Path(folder)

@@ -67,7 +67,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 @attrs.frozen
 class TrainSettings:
     epochs: int = _option(60, int, "maximum number of epochs", _positive)
-    batch_size: int = _option(64, int, "examples per optimiser step (over all processes of a distributed run)", _positive)
+    batch_size: int = _option(64, int, "examples per optimiser step (over all processes of a distributed run), fewer when an epoch would otherwise take under 8 steps", _positive)
     learning_rate: float = _option(1e-3, float, "initial learning rate", _positive)
     optimizer: str = _option("adam", str, "adam, adamw or sgd", _one_of(*OPTIMIZERS))
     weight_decay: float = _option(0.0, float, "L2 penalty / decoupled weight decay", _non_negative)

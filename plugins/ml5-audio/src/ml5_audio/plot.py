@@ -10,8 +10,6 @@ whose model ran a fallback or did not run says so in its title; a panel with no 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,21 +44,14 @@ def plot_problem(path: Path) -> str | None:
 
 
 def save_plot(doc: dict[str, Any], path: str | Path) -> Path:
-    """Draw ``doc`` and write it to ``path`` atomically (a temporary file in the same folder,
-    then ``os.replace``); the format follows the suffix."""
+    """Draw ``doc`` and write it to ``path`` atomically (``ml5.atomic``: a temporary file beside
+    it, then one rename); the format follows the suffix."""
+    from ml5.atomic import atomic_open
+
     path = Path(path)
     figure = plot_inference(doc)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(handle)
-    try:
-        figure.savefig(temporary, format=path.suffix.lower().lstrip("."), dpi=110)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # mkstemp's 0600 -> what open() would have made
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_open(path, "wb") as f:
+        figure.savefig(f, format=path.suffix.lower().lstrip("."), dpi=110)
     return path
 
 

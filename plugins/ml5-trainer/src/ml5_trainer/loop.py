@@ -56,6 +56,17 @@ def split_indices(data: ml5.Data, val_fraction: float, seed: int) -> tuple[np.nd
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
+#: an epoch of a small data set still takes this many optimiser steps: the batch shrinks to fit
+MIN_STEPS_PER_EPOCH = 8
+
+
+def effective_batch(batch_size: int, train_examples: int) -> int:
+    """The batch an epoch uses: ``batch_size``, or fewer examples when the training rows would
+    otherwise make fewer than MIN_STEPS_PER_EPOCH steps (a few dozen examples would get one
+    step an epoch, and 60 epochs would leave a network far from what it can learn)."""
+    return max(1, min(batch_size, -(-train_examples // MIN_STEPS_PER_EPOCH)))
+
+
 def _test_rows(data: ml5.Data, val_rows: np.ndarray) -> np.ndarray:
     """The data set's test rows, when they are not already the rows that chose the epoch."""
     if data.split is None:
@@ -287,7 +298,7 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
             net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
 
     baseline = baseline_loss(spec, data.targets[train_rows], data.targets[val_rows])
-    batch = settings.batch_size
+    batch = effective_batch(settings.batch_size, len(train_rows))
     started = time.perf_counter()
     samples_seen = 0
     progress = _progress(shown=world.is_main)
@@ -375,6 +386,7 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
         "baseline_loss": baseline,
         "gain_over_baseline": 1.0 - state.best_val / baseline if baseline > 0 else 0.0,
         "train_examples": len(train_rows),
+        "batch_size": batch,
         "val_examples": len(val_rows),
         "device": str(device),
         "samples_per_second": samples_seen / seconds if samples_seen and seconds > 0 else None,
