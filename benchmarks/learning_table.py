@@ -4,7 +4,8 @@ the fixtures in the real layouts, beside the trivial baseline and a linear model
     python benchmarks/learning_table.py OUT [--runs synthetic,corpus,gmd,emopia] [--epochs N]
 
 Each run is a real ``ml5 run`` subprocess into OUT/<run>; the GMD-layout and EMOPIA-layout
-fixtures are the ones the test suite builds (tests/test_evaluate.py, plugins/ml5-emopia/tests).
+fixtures are the ones the test suite builds (tests/test_evaluate.py, plugins/ml5-emopia/tests), and
+the DEAM-layout one (plugins/ml5-deam/tests) with DEAM_SONGS songs.
 Prints one Markdown row per (run, model): validation loss gain over the mean, the task metric
 beside its baseline and the linear model, and the test split's where the data set has one.
 With PYTHONPATH pointing at another checkout's sources the same command measures that one
@@ -28,7 +29,9 @@ RUNS = {
     "corpus": ("harmony,melody", '[models.harmony]\ndataset = "corpus"\n[models.melody]\ndataset = "corpus"\n'),
     "gmd": ("groove,dynamics", ""),
     "emopia": ("melody,dynamics,groove", ""),
+    "deam": ("emotion", ""),
 }
+DEAM_SONGS = 120
 
 
 def _load(path: Path, name: str):
@@ -45,14 +48,16 @@ def fixtures(folder: Path) -> dict[str, Path]:
         _load(ROOT / "tests" / "test_evaluate.py", "fixture_gmd").make_gmd(folder / "gmd")
     if not (folder / "emopia").exists():
         _load(ROOT / "plugins" / "ml5-emopia" / "tests" / "test_emopia.py", "fixture_emopia").make_emopia(folder / "emopia")
-    out["gmd"], out["emopia"] = folder / "gmd", folder / "emopia"
+    if not (folder / "deam").exists():  # valence heard as major or minor, arousal as pace and loudness
+        _load(ROOT / "plugins" / "ml5-deam" / "tests" / "test_deam.py", "fixture_deam").make_deam(folder / "deam", DEAM_SONGS)
+    out["gmd"], out["emopia"], out["deam"] = folder / "gmd", folder / "emopia", folder / "deam"
     return out
 
 
 def config(run: str, data: dict[str, Path], epochs: int) -> str:
     plugins, text = RUNS[run]
     text = (f"[train]\nepochs = {epochs}\n" if epochs else "") + text
-    if run in ("gmd", "emopia"):
+    if run in ("gmd", "emopia", "deam"):
         for model in plugins.split(","):
             text += f'[models.{model}]\ndataset = "{run}"\npath = "{data[run].as_posix()}"\n'
             # the EMOPIA-layout clips are four bars long: phrases of one bar, as its tests read them

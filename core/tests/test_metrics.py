@@ -50,3 +50,39 @@ def test_valence_arousal_read_back_from_the_embedding():
     assert m["baseline_valence_mse"] == pytest.approx((0.16 + 0.16 + 0.04) / 3, abs=1e-6)
     assert m["valence_r"] == pytest.approx(np.corrcoef([0.5, -0.3, 0.2], [0.4, -0.4, 0.2])[0, 1], abs=1e-5)
     assert m["value"] == pytest.approx((m["valence_mse"] + m["arousal_mse"]) / 2) and beats_baseline(m)
+
+
+def test_a_linear_models_predictions_get_the_same_metric():
+    train = np.eye(3)[[0, 0, 1, 2]]
+    truth = np.eye(3)[[0, 1, 2]]
+    network = np.array([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.2, 0.7]])  # all right
+    linear = np.array([[0.5, 0.3, 0.2], [0.6, 0.3, 0.1], [0.2, 0.5, 0.3]])  # row 0 right; row 2's class 2 last
+    m = task_metrics("kl", network, truth, train, linear)
+    assert (m["value"], m["linear"]) == (1.0, pytest.approx(1 / 3))
+    assert m["linear_top3_accuracy"] == 1.0 and "softmax regression" in m["linear_rule"]
+    assert "linear" not in task_metrics("kl", network, truth, train)
+
+
+def test_unknown_targets_are_left_out_of_mse():
+    train = np.array([[0.0, np.nan], [1.0, np.nan], [1.0, 4.0]])  # column 1 known once: mean 4
+    truth = np.array([[1.0, np.nan], [0.0, 2.0]])
+    pred = np.array([[0.5, 9.0], [0.5, 3.0]])
+    m = task_metrics("mse", pred, truth, train)
+    assert m["value"] == pytest.approx((0.25 + 0.25 + 1.0) / 3)  # the NaN cell counts nowhere
+    assert m["baseline"] == pytest.approx(((1 - 2 / 3) ** 2 + (2 / 3) ** 2 + (4 - 2) ** 2) / 3)
+
+
+def test_the_emotion_embeddings_musical_context_is_scored_where_known():
+    from ml5.music import emotion_embedding
+
+    rng = np.random.default_rng(0)
+    v, a = rng.uniform(-1, 1, 40), rng.uniform(-1, 1, 40)
+    context = rng.uniform(-1, 1, (40, 40))
+    truth = emotion_embedding(v, a, context)
+    truth[:10, 24:] = np.nan  # ten rows without a known context
+    pred = emotion_embedding(v, a, context * 0.5)  # same order everywhere: r 1, strongest bins right
+    m = task_metrics("valence_arousal", pred, truth, truth[10:])
+    c = m["context"]
+    assert c["examples"] == 30 and c["r"]["tempo"] == pytest.approx(1.0) and c["pitch_class_top1"] == 1.0
+    wrong = emotion_embedding(v, a, -context)  # every profile's strongest bin becomes its weakest
+    assert task_metrics("valence_arousal", wrong, truth, truth[10:])["context"]["bass_top1"] == 0.0

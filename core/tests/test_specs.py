@@ -55,3 +55,14 @@ def test_chord_labels():
     assert chord_pitch_classes("N") == frozenset()
     with pytest.raises(ValueError, match="H:maj"):
         parse_chord("H:maj")
+
+
+def test_a_preferred_real_data_set_is_the_default_where_installed():
+    spec = ModelSpec(
+        name="m", title="M", stem="m", input_size=2, output_size=2, layers=[Dense(2, 2, "tanh")], head="tanh",
+        loss="mse", preferred_datasets=["corpus", "lakh"],
+    )
+    assert spec.preferred_datasets == ("corpus", "lakh")
+    assert spec.default_dataset_among({"synthetic": 1, "corpus": 2, "lakh": 3}) == "corpus"
+    assert spec.default_dataset_among({"synthetic": 1, "lakh": 3}) == "lakh"
+    assert spec.default_dataset_among({"synthetic": 1}) == "synthetic"  # none installed: the model's own

@@ -181,9 +181,9 @@ def fit_linear(spec: ModelSpec, x_train: np.ndarray, y_train: np.ndarray, iterat
     optimizer.step(objective)
     fitted = weights.detach()
 
-    def predict(inputs: np.ndarray) -> np.ndarray:
+    def predict_probabilities(inputs: np.ndarray) -> np.ndarray:
         xi = torch.as_tensor(np.asarray(inputs, np.float32), dtype=torch.float64)
         logits = torch.cat([xi, torch.ones(len(xi), 1, dtype=torch.float64)], dim=1) @ fitted
         return head(logits).numpy().astype(np.float32)
 
-    return predict
+    return predict_probabilities

@@ -77,6 +77,21 @@ def _test(r: dict[str, Any]) -> str:
     return " / ".join(_task(r, which, "task_test") for which in ("value", "baseline", "linear"))
 
 
+def _context_lines(models: list[dict[str, Any]]) -> list[str]:
+    """The emotion embedding's musical context, scored on the validation rows that know it."""
+    lines = []
+    for r in models:
+        context = (r.get("task") or {}).get("context") or {}
+        if "r" not in context:
+            continue
+        scalars = ", ".join(f"{name} {value:.2f}" for name, value in context["r"].items())
+        profiles = ", ".join(f"{name} {context[f'{name}_top1']:.2f} (most frequent {context[f'{name}_top1_majority']:.2f})"
+                             for name in ("pitch_class", "bass", "octave"))
+        lines.append(f"- **{r['model']}** ({context['examples']} validation rows): Pearson r {scalars}; "
+                     f"strongest bin right: {profiles}")
+    return ["## Musical context of the embedding", "", *lines, ""] if lines else []
+
+
 def _data_lines(models: list[dict[str, Any]], shown: int = 20) -> list[str]:
     """Per model: what it was trained on, cache use, and every skipped file with its reason."""
     lines: list[str] = []
@@ -140,6 +155,7 @@ def markdown(doc: dict[str, Any]) -> str:
         lines += ["| " + " | ".join(title for title, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
         lines += ["| " + " | ".join(str(get(r)) for _, get in COLUMNS) + " |" for r in models]
         lines += ["", f"Total parameters: {doc['total_parameters']:,}", ""]
+        lines += _context_lines(models)
         lines += _data_lines(models)
     if doc["failures"]:
         lines += ["## Failures", ""] + [f"- {failure}" for failure in doc["failures"]]

@@ -121,3 +121,40 @@ def test_threads_setting_is_applied(tmp_path):
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_the_linear_model_fits_what_is_linear():
+    from ml5.nn import fit_linear
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(400, 6)).astype(np.float32)
+    weights = rng.normal(size=(6, 3)) * 0.2
+    y = (x @ weights + 0.1).astype(np.float32)
+    spec = attrs.evolve(SPEC, layers=[ml5.Dense(6, 3, "")], head="")
+    predict = fit_linear(spec, x[:300], y[:300])
+    assert np.abs(predict(x[300:]) - y[300:]).max() < 0.01  # ridge: near-exact on held-out rows
+    # softmax regression: the class is the argmax of a linear score
+    classes = np.argmax(x @ rng.normal(size=(6, 4)), axis=1)
+    soft = ml5.ModelSpec(name="soft", title="Soft", stem="soft", input_size=6, output_size=4,
+                         layers=[ml5.Dense(6, 4, "softmax")], head="softmax", loss="kl")
+    probabilities = fit_linear(soft, x[:300], np.eye(4, dtype=np.float32)[classes[:300]])(x[300:])
+    assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+    assert (probabilities.argmax(axis=1) == classes[300:]).mean() > 0.9
+
+
+def test_a_small_data_set_still_takes_steps_and_the_test_split_is_scored(tmp_path):
+    from ml5_trainer.loop import MIN_STEPS_PER_EPOCH, effective_batch
+
+    assert effective_batch(64, 20) == 3 and effective_batch(64, 10_000) == 64 and effective_batch(64, 3) == 1
+    data = toy_data(n=60)
+    split = np.array(["train"] * 40 + ["validation"] * 10 + ["test"] * 10)
+    req = ml5.TrainRequest(SPEC, attrs.evolve(data, split=split), TrainSettings(epochs=3, batch_size=64, patience=50),
+                           seed=7, folder=tmp_path)
+    model = train(req)
+    assert model.metrics["batch_size"] == 5 == -(-40 // MIN_STEPS_PER_EPOCH)
+    test = model.metrics["task_test"]
+    assert test["examples"] == 10 and model.metrics["task"]["examples"] == 10
+    truth = data.targets[50:]
+    assert test["value"] == pytest.approx(float(np.mean((model.predict(data.inputs[50:]) - truth) ** 2)), rel=1e-5)
+    assert test["baseline"] == pytest.approx(float(np.mean((data.targets[:40].mean(axis=0) - truth) ** 2)), rel=1e-5)
+    assert "linear" in test and "linear" in model.metrics["task"]
