@@ -54,7 +54,8 @@ PLUGINS = {
     "plugins/ml5-synthetic": [f"./plugins/ml5-{m}" for m in ("emotion", "melody", "harmony", "dynamics", "groove")],
     "plugins/ml5-midi": [],
     # symbolic data sets: the shared library, the models they feed, the trainer their run tests use
-    "plugins/ml5-corpus": ["./plugins/ml5-midi[scores]", "./plugins/ml5-harmony", "./plugins/ml5-melody", "./plugins/ml5-trainer"],
+    "plugins/ml5-corpus": ["./plugins/ml5-midi[scores]", "./plugins/ml5-harmony", "./plugins/ml5-melody", "./plugins/ml5-trainer",
+                           "./plugins/ml5-audio", "./plugins/ml5-emotion"],
     "plugins/ml5-gmd": ["./plugins/ml5-midi", "./plugins/ml5-groove", "./plugins/ml5-dynamics", "./plugins/ml5-trainer"],
     "plugins/ml5-emopia": ["./plugins/ml5-midi", *(f"./plugins/ml5-{m}" for m in ("melody", "dynamics", "groove")),
                            "./plugins/ml5-trainer"],

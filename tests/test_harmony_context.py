@@ -8,9 +8,10 @@ sees (the training rows' mean and std, ``standardise_harmony_context``), or a mo
 MIDI reads audio as something else.
 
 Material: real Bach chorales from the music21 corpus, written to MIDI by music21 and read back by
-``ml5_midi.piece.read_midi``; rendered by the additive synthesiser below (a partial recipe unlike
-the one ``bands`` models: six partials of amplitude 1/k^1.3, random phases, 10 ms attack, 50 ms
-release), written as WAV and read back by ``ml5_audio.features.load_audio``.
+``ml5_midi.piece.read_midi``; rendered by ml5-audio's additive instrument (``ml5_audio.render``: a
+partial recipe unlike the one ``bands`` models — six partials of amplitude 1/k^1.3, random
+phases, 10 ms attack, 50 ms release), written as WAV and read back by
+``ml5_audio.features.load_audio``.
 
 1. Per bar, the 64 values from the MIDI and from the audio, both standardised with the MIDI
    bars' mean and std: mean Pearson r over bars, RMS difference in standardised units. Two wrong
@@ -38,6 +39,7 @@ pytest.importorskip("soundfile")
 
 from ml5.music import emotion_embedding, harmony_context  # noqa: E402
 from ml5_audio import features  # noqa: E402
+from ml5_audio.render import render  # noqa: E402
 from ml5_midi import bands, examples  # noqa: E402
 from ml5_midi.dataset import standardise_harmony_context  # noqa: E402
 from ml5_midi.emotion import window_embedding_parts  # noqa: E402
@@ -48,8 +50,6 @@ TEST_CHORALES = ("bach/bwv66.6", "bach/bwv269", "bach/bwv26.6", "bach/bwv10.7")
 TRAIN_FILES = 40  # corpus data set, max_files: evenly spaced over the Bach collection
 
 SAMPLE_RATE = features.SAMPLE_RATE
-PARTIALS, ROLLOFF = 6, 1.3  # amplitude (velocity/127) / k**ROLLOFF, k = 1..PARTIALS
-ATTACK, RELEASE = 0.010, 0.050  # seconds
 
 # ---- bounds ----
 # Measured on these 4 chorales (69 bars, 65 harmony rows), the model trained on 40 others:
@@ -74,31 +74,6 @@ MIN_AGREEMENT = 0.65
 #: … and how far above the agreement with the audio contexts shuffled across bars
 MIN_OVER_CHANCE = 0.2
 SHUFFLES = 20
-
-
-def render(piece: Piece, seed: int = 0) -> np.ndarray:
-    """Mono float32 audio of the piece's pitched notes: each a sum of PARTIALS partials k·f0 of
-    amplitude (velocity/127)/k^ROLLOFF and random phase, a linear ATTACK rise and a RELEASE
-    fade after the note's end; drums skipped. Peak-normalised to 0.5."""
-    rng = np.random.default_rng(seed)
-    notes = np.flatnonzero(piece.sounding)
-    onsets, offsets = piece.seconds(piece.start[notes]), piece.seconds(piece.end[notes])
-    out = np.zeros(int((offsets.max() + RELEASE) * SAMPLE_RATE) + 2)
-    attack, release = int(ATTACK * SAMPLE_RATE), int(RELEASE * SAMPLE_RATE)
-    for i, on, off in zip(notes, onsets, offsets):
-        first, held = int(round(on * SAMPLE_RATE)), max(int(round((off - on) * SAMPLE_RATE)), 1)
-        t = np.arange(held + release) / SAMPLE_RATE
-        envelope = np.ones(held + release)
-        rise = min(attack, held)
-        envelope[:rise] = np.arange(rise) / rise
-        envelope[held:] = np.linspace(1.0, 0.0, release, endpoint=False)
-        f0 = 440.0 * 2.0 ** ((piece.pitch[i] - 69) / 12)
-        tone = np.zeros(len(t))
-        for k in range(1, PARTIALS + 1):
-            if k * f0 < SAMPLE_RATE / 2:
-                tone += k ** -ROLLOFF * np.sin(2 * np.pi * k * f0 * t + rng.uniform(0, 2 * np.pi))
-        out[first:first + len(t)] += piece.velocity[i] / 127.0 * envelope * tone
-    return (0.5 * out / np.abs(out).max()).astype(np.float32)
 
 
 def audio_context_db_mean(power: np.ndarray, begin: float, end: float) -> np.ndarray:

@@ -142,3 +142,30 @@ def test_a_piece_in_two_formats_is_read_once(tmp_path):
     found = index(folder, {})
     assert [f.name for f in found.files] == ["broken.krn", "progression.musicxml", "tunes.abc"]
     assert found.piece_of(folder / "progression.musicxml") == "progression"
+
+
+def test_emotion_rows_are_the_rendered_scores_features_and_the_notes_embedding(tmp_path):
+    pytest.importorskip("ml5_audio")
+    from ml5.music import emotion_embedding
+    from ml5_audio.features import mel_db, window_features
+    from ml5_audio.render import render
+    from ml5_midi.emotion import window_embedding_parts
+    from ml5_midi.score import read_score
+
+    folder = make_scores(tmp_path / "scores")
+    data = _open("emotion", folder)
+    # the progression's 4 bars of 3/4 in phrases of 2, then tune 1 (2 bars) and tune 2 (3 bars):
+    # 2 + 1 + 2 phrases
+    assert data.inputs.shape == (5, 128) and data.targets.shape == (5, 64)
+    card = data.card["input_standardisation"]
+    raw = data.inputs * np.asarray(card["std"], np.float32) + np.asarray(card["mean"], np.float32)
+    (piece,) = read_score(folder / "progression.musicxml")
+    mel = mel_db(render(piece))
+    seconds = piece.seconds(np.array([0.0, 6.0]))  # the first phrase: bars 1-2, six beats
+    expected = window_features(mel, seconds.mean(keepdims=True), float(np.ptp(seconds)))[0]
+    assert raw[0] == pytest.approx(expected, abs=1e-3)
+    va, music = window_embedding_parts(piece, 0.0, 6.0)
+    assert data.targets[0] == pytest.approx(emotion_embedding(va[0], va[1], music), abs=1e-6)
+    # without rendering there is nothing for EmotionRecognizer, and the message says what to do
+    with pytest.raises(Exception, match="render_audio"):
+        _open("emotion", folder, render_audio=False)

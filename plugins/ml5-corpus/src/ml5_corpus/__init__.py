@@ -7,8 +7,11 @@ harmonic analyses, not music, and are left out. With ``path``, a folder of your 
 the formats music21 reads is used instead of the corpus.
 
 Feeds harmony and melody (scores carry pitch and harmony, not a performance's dynamics or
-groove). No emotion labels: the inputs come from ml5-midi's documented emotion proxy of each
-phrase. Split: by piece (SHA-256 of its path inside the corpus without the suffix; a piece the
+groove), and EmotionRecognizer: with ``render_audio`` (the default; needs ml5-audio) every score
+is rendered by ml5-audio's additive instrument (``ml5_audio.render``) and each phrase's audio
+features are the input, its embedding — ml5-midi's emotion proxy and musical context of the
+notes — the target, so the chain reads audio as the downstream models were trained to read
+notes. No emotion labels: valence and arousal come from the documented proxy. Split: by piece (SHA-256 of its path inside the corpus without the suffix; a piece the
 corpus holds in two formats is read once), about 10% validation (chooses the epoch) and 10% test
 (scored after training, never used to choose anything).
 """
@@ -25,7 +28,7 @@ from ml5_midi.format import Index, symbolic_format
 #: score formats read from the corpus or a folder (by file suffix)
 SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml", ".krn", ".abc")
 
-OPTIONS = {"collection": "bach"}
+OPTIONS = {"collection": "bach", "render_audio": True}
 VALIDATION_SHARE, TEST_SHARE = 0.1, 0.1
 
 
@@ -80,7 +83,7 @@ def _one_per_piece(files: list[Path], piece_of: Callable[[Path], str]) -> list[P
 
 FORMAT = symbolic_format(
     name="corpus",
-    feeds=("harmony", "melody"),
+    feeds=("harmony", "melody", "emotion"),
     index=index,
     options=OPTIONS,
     needs_path=False,

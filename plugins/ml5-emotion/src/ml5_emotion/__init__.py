@@ -20,6 +20,7 @@ SPEC = ml5.ModelSpec(
         "training data's mean and std (model_card.input_standardisation; ml5-audio computes them)"
     ),
     output_meaning=EMBEDDING_MEANING,
+    preferred_datasets=("corpus",),  # the corpus's scores rendered to audio: real music where installed
     description="Emotion from audio features; the first model of the chain, every other model reads its output.",
 )
 

@@ -21,8 +21,9 @@ from ml5.splits import hold_out_one_piece
 from ml5_midi.examples import midi_file_examples, score_file_examples
 from ml5_midi.format import SETTINGS, VERSION, evenly_spaced
 
-#: models a symbolic data set can feed: the emotion embedding (or its valence half) in
-MODELS = ("melody", "harmony", "dynamics", "groove")
+#: models a symbolic data set can feed: the emotion embedding (or its first half) in; and
+#: EmotionRecognizer, from the audio of the scores rendered (a data set's ``render_audio`` option)
+MODELS = ("melody", "harmony", "dynamics", "groove", "emotion")
 
 
 @attrs.frozen
@@ -67,13 +68,29 @@ def collect(
         "reader": f"{reader} {metadata.version(reader)}",
         "vocabulary": hashlib.sha256("|".join(CHORD_VOCABULARY).encode()).hexdigest()[:12],
         **{k: options.get(k, v) for k, v in SETTINGS.items()},
+        # EmotionRecognizer's rows: the scores rendered to audio (ml5-audio), its features
+        "audio": rendering_audio(options),
     }
+    if settings["audio"]:
+        from ml5_audio.features import SETTINGS as FEATURES
+        from ml5_audio.render import ATTACK, GAIN, PARTIALS, RELEASE, ROLLOFF
+
+        settings["rendering"] = {**FEATURES, "partials": PARTIALS, "rolloff": ROLLOFF, "attack": ATTACK,
+                                 "release": RELEASE, "gain": GAIN}
     results = process_files(
         work, files, settings=settings, namespace=f"{kind}-examples", workers=int(options.get("workers", 0)),
         description=description, root=root,
         keep=held_for(model, int(options.get("max_examples_per_file", 0))) if model else None,
     )
     return Examples(results, tuple(extra_skipped), root)
+
+
+def rendering_audio(options: dict[str, Any]) -> bool:
+    """Whether the per-file work renders the scores to audio for EmotionRecognizer: the data set
+    asks for it and ml5-audio is installed."""
+    import importlib.util
+
+    return bool(options.get("render_audio")) and importlib.util.find_spec("ml5_audio") is not None
 
 
 def held_for(model: str, most: int = 0) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -83,7 +100,8 @@ def held_for(model: str, most: int = 0) -> Callable[[dict[str, Any]], dict[str, 
     not with everything the per-file work computes for all four."""
     if model not in MODELS:
         raise ml5.DataError(f"no data for model {model!r} (symbolic data feeds {', '.join(MODELS)})")
-    fields = ("harmony_chord", "harmony_context") if model == "harmony" else (f"{model}_targets",)
+    fields = {"harmony": ("harmony_chord", "harmony_context"), "emotion": ("emotion_features",)}.get(
+        model, (f"{model}_targets",))
 
     def keep(arrays: dict[str, Any]) -> dict[str, Any]:
         rows = evenly_spaced(len(arrays[f"{model}_va"]), most)
@@ -124,6 +142,9 @@ def to_data(
         elif model in ("melody", "harmony") and bool(arrays["stat_drum_only"][0]):
             where = path.relative_to(examples.root).as_posix() if examples.root else str(path)
             drums_only.append(Skipped(where, f"drums only: no pitch for {model}"))
+    if not used and model == "emotion":
+        raise ml5.DataError(f"{name}: no emotion examples: EmotionRecognizer learns from the scores rendered to audio, "
+                            "which needs ml5-audio installed (pip install ml5-audio) and the option render_audio = true")
     if not used:
         skipped = examples.skipped
         why = f"; {len(skipped)} file(s) skipped, e.g. {skipped[0].file}: {skipped[0].reason}" if skipped else ""
@@ -150,6 +171,11 @@ def to_data(
     card = {}
     if model == "harmony":
         card["input_standardisation"] = standardise_harmony_context(x, split == "train")
+    if model == "emotion":  # ml5-audio's rule: every band standardised with the training rows'
+        from ml5_audio.features import fit_standardisation, standardise
+
+        card["input_standardisation"] = fit_standardisation(x[split == "train"] if (split == "train").any() else x)
+        x[:] = standardise(x, card["input_standardisation"])
     digest = hashlib.sha256()
     for part in (x, y):  # hashed in place: no second copy of the data as bytes
         digest.update(memoryview(part).cast("B"))
@@ -196,6 +222,8 @@ def _file_rows(model: str, va: np.ndarray, arrays: dict[str, Any]) -> tuple[np.n
         return embedding[:, :32], arrays["dynamics_targets"]
     if model == "groove":
         return embedding, arrays["groove_targets"]
+    if model == "emotion":
+        return np.asarray(arrays["emotion_features"], np.float32), embedding
     chords = np.eye(len(CHORD_VOCABULARY), dtype=np.float32)[arrays["harmony_chord"].astype(np.int64)]
     return np.concatenate([embedding, arrays["harmony_context"]], axis=1), chords
 

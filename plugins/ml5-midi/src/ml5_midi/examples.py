@@ -23,10 +23,16 @@ FIELDS = {
     "dynamics_targets": 16, "dynamics_va": 2, "dynamics_music": CONTEXT_SIZE,
     "harmony_chord": 0, "harmony_context": bands.CONTEXT_BANDS, "harmony_va": 2, "harmony_music": CONTEXT_SIZE,
     "groove_targets": 32, "groove_va": 2, "groove_music": CONTEXT_SIZE,
+    # with ``settings["audio"]``: each phrase's audio features (ml5-audio's 128 raw band means of
+    # the piece rendered by ml5_audio.render), for EmotionRecognizer
+    "emotion_features": 128, "emotion_va": 2, "emotion_music": CONTEXT_SIZE,
 }
+MODELS_WITH_ROWS = ("melody", "dynamics", "harmony", "groove", "emotion")
 
 
-def piece_examples(whole: Piece, phrase_bars: int) -> dict[str, list]:
+def piece_examples(whole: Piece, phrase_bars: int, mel: np.ndarray | None = None) -> dict[str, list]:
+    """Every model's rows of one piece; with ``mel`` (the dB mel spectrogram of its rendering),
+    EmotionRecognizer's too: each phrase's raw features beside its embedding's parts."""
     rows: dict[str, list] = {name: [] for name in FIELDS}
     keep = whole.bar_length > 1e-6
     starts, lengths = whole.bar_start[keep], whole.bar_length[keep]
@@ -45,6 +51,13 @@ def piece_examples(whole: Piece, phrase_bars: int) -> dict[str, list]:
         if not inside.any():
             continue
         va, music = window_embedding_parts(piece, begin, end)
+        if mel is not None:
+            from ml5_audio.features import window_features
+
+            seconds = whole.seconds(np.array([begin, end]))
+            rows["emotion_features"].append(window_features(mel, seconds.mean(keepdims=True), float(np.ptp(seconds)))[0])
+            rows["emotion_va"].append(va)
+            rows["emotion_music"].append(music)
         melody = targets.melody_occupancy(piece, begin, end)
         if melody.any():
             rows["melody_targets"].append(melody)
@@ -103,10 +116,16 @@ def _piece_stats(pieces: list[Piece]) -> dict[str, np.ndarray]:
 def examples_of(pieces: list[Piece], settings: dict) -> dict[str, np.ndarray]:
     rows: dict[str, list] = {name: [] for name in FIELDS}
     for piece in pieces:
-        for name, values in piece_examples(piece, int(settings["phrase_bars"])).items():
+        mel = None
+        if settings.get("audio"):
+            from ml5_audio.features import mel_db
+            from ml5_audio.render import render
+
+            mel = mel_db(render(piece))
+        for name, values in piece_examples(piece, int(settings["phrase_bars"]), mel).items():
             rows[name] += values
     arrays = _stack(rows)
-    if not any(len(arrays[f"{m}_va"]) for m in ("melody", "dynamics", "harmony", "groove")):
+    if not any(len(arrays[f"{m}_va"]) for m in MODELS_WITH_ROWS):
         raise SkipFile("no complete bar with notes to learn from")
     return {**arrays, **_piece_stats(pieces)}
 
