@@ -151,3 +151,16 @@ def test_a_damaged_entry_is_computed_again(work, tmp_path):
     again = process_files(work, files, settings={"scale": 2}, namespace="t", workers=1)
     assert (again.computed, again.from_cache, again.skipped) == (3, 0, [])
     assert [int(a["length"][0]) for _, a in again.results] == [1, 2, 3]
+
+
+def test_atomic_files_get_the_permissions_open_would_give(tmp_path):
+    import os
+
+    from ml5.atomic import atomic_write
+
+    previous = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "a.json", "{}")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
