@@ -16,6 +16,8 @@ batch_size = 64
 learning_rate = 0.002
 patience = 6
 
+[models.emotion]
+dataset = "synthetic"
 [models.emotion.options]
 samples = {samples}
 [models.melody]
@@ -47,7 +49,7 @@ def make_config():
 
 @pytest.fixture(scope="session")
 def full_run(tmp_path_factory):
-    """``ml5 run`` of all five models on the synthetic default, small budget, once per session."""
+    """``ml5 run`` of all five models on the synthetic set, small budget, once per session."""
     folder = tmp_path_factory.mktemp("full-run")
     result = run_cli("run", "--config", str(small_config(folder)), "--out", str(folder / "run"))
     assert result.returncode == 0, result.stderr[-3000:]

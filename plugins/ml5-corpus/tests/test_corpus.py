@@ -124,7 +124,7 @@ def test_harmony_learns_bach_beyond_the_majority_chord(tmp_path):
 
     config = tmp_path / "ml5.toml"
     config.write_text('[train]\nepochs = 15\npatience = 5\n[models.harmony]\ndataset = "corpus"\n'
-                      "[models.harmony.options]\nmax_files = 50\n")
+                      "[models.harmony.options]\nmax_files = 50\nrender_audio = false\n")
     result = run_cli("run", "--plugins", "harmony", "--config", str(config), "--out", str(tmp_path / "run"))
     assert result.returncode == 0, result.stderr[-2000:]
     (harmony,) = json.loads((tmp_path / "run" / "report.json").read_text())["models"]
