@@ -93,29 +93,9 @@ GROOVE_PARAMETERS: tuple[str, ...] = tuple(f"timing_offset_{i:02d}" for i in ran
 #: The 64 values of the emotion embedding, in order: what EmotionRecognizer outputs, what melody,
 #: harmony (inputs 0-63), dynamics (dims 0-31) and groove read, and what a host may set to steer
 #: them. Valence and arousal come first as differently saturated copies; the musical context
-#: after them is what a listener hears besides the mood, each value in -1..1.
-VALENCE_DIMS = range(0, 12)  # tanh(g·valence), g in EMBEDDING_GAINS
-AROUSAL_DIMS = range(12, 24)  # tanh(g·arousal)
-#: dims 24-31: one value each (the symbolic library ml5-midi computes them from notes; formulas
-#: in its ``context`` module and on the docs' model pages)
-CONTEXT_SCALARS = (
-    "tempo",  # clip((quarter notes per minute - 100) / 60)
-    "density",  # clip((onsets per second - 4) / 4), notes struck together counted once
-    "loudness",  # clip((mean velocity - 64) / 40)
-    "mode",  # tanh(4·(r_major - r_minor)), Krumhansl-Kessler key correlations: +1 major, -1 minor
-    "register",  # clip((mean sounding pitch, weighted by duration - 60) / 24)
-    "lowest",  # clip((lowest sounding pitch - 48) / 24)
-    "highest",  # clip((highest sounding pitch - 72) / 24)
-    "syncopation",  # 2 · share of onsets off the eighth-note grid - 1
-)
-SCALAR_DIMS = range(24, 32)
-PITCH_CLASS_DIMS = range(32, 44)  # the pitch-class profile (key profile), C .. B
-BASS_DIMS = range(44, 56)  # the bass line's pitch-class profile, C .. B
-OCTAVE_DIMS = range(56, 64)  # where the notes lie: octaves 1 .. 8 (MIDI 24-35 … 108-119)
-#: the musical context: dims 24-63 (40 values)
-CONTEXT_SIZE = 40
-EMBEDDING_SIZE = 64
-#: The embedding, part by part, for the docs' model pages: (first dim, last dim, name, rule).
+#: after them is what a listener hears besides the mood, each value in -1..1. Part by part:
+#: (first dim, last dim, name, rule). ml5-midi computes each part from notes (``ml5_midi.context``,
+#: ``ml5_midi.emotion``); the docs' model pages list them.
 EMBEDDING_PARTS: tuple[tuple[int, int, str, str], ...] = (
     (0, 11, "valence", "tanh(g·valence), g = 0.8 … 2.0 in 12 steps (EMBEDDING_GAINS); valence in -1..1"),
     (12, 23, "arousal", "tanh(g·arousal), the same gains"),
@@ -132,6 +112,16 @@ EMBEDDING_PARTS: tuple[tuple[int, int, str, str], ...] = (
     (56, 63, "octave profile", "octaves 1 … 8 (MIDI 24–35 … 108–119): beats sounding there, same scaling"),
 )
 
+VALENCE_DIMS = range(0, 12)  # tanh(g·valence), g in EMBEDDING_GAINS
+AROUSAL_DIMS = range(12, 24)  # tanh(g·arousal)
+SCALAR_DIMS = range(24, 32)  # one value each, named by CONTEXT_SCALARS
+PITCH_CLASS_DIMS = range(32, 44)  # the pitch-class profile (key profile), C .. B
+BASS_DIMS = range(44, 56)  # the bass line's pitch-class profile, C .. B
+OCTAVE_DIMS = range(56, 64)  # where the notes lie: octaves 1 .. 8 (MIDI 24-35 … 108-119)
+CONTEXT_SCALARS = tuple(name for first, _, name, _ in EMBEDDING_PARTS if first in SCALAR_DIMS)
+#: the musical context: dims 24-63 (40 values)
+CONTEXT_SIZE = 40
+EMBEDDING_SIZE = 64
 #: one line for model cards and docs: what the 64 values are
 EMBEDDING_MEANING = (
     "emotion embedding (ml5.music.emotion_embedding), each value in -1..1: dims 0-11 tanh(g·valence), "
