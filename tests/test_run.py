@@ -160,3 +160,14 @@ def test_bad_dataset_option_is_a_config_error(tmp_path):
     result = run_cli("run", "--plugins", "groove", "--config", str(tmp_path / "c.toml"), "--out", str(tmp_path / "run"))
     assert result.returncode == 2 and "models.groove.options.sampels" in result.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_a_preferred_data_set_is_the_default_only_where_it_feeds_the_model():
+    import attrs
+    from ml5.testing import _registry
+
+    registry = _registry()
+    emotion = registry.models["emotion"].spec
+    assert registry.default_dataset(emotion) == "corpus"  # ml5-audio renders the corpus for it
+    assert registry.default_dataset(attrs.evolve(emotion, preferred_datasets=("gmd",))) == "synthetic"  # gmd: no emotion
+    assert registry.default_dataset(registry.models["groove"].spec) == "synthetic"

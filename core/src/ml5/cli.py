@@ -133,7 +133,7 @@ def models(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
             "layers": " · ".join(f"{layer.kind} {layer.in_size}→{layer.out_size}{' ' + layer.activation if layer.activation else ''}" for layer in s.layers),
             "head": s.head,
             "loss": s.loss,
-            "default_dataset": s.default_dataset_among(registry.datasets),
+            "default_dataset": registry.default_dataset(s),
             "plugin": e.plugin,
         }
         for e in entries.values()

@@ -76,6 +76,12 @@ class Registry:
     def verifiers(self) -> dict[str, Entry[Verifier]]:
         return self.kinds["verifiers"]
 
+    def default_dataset(self, spec: ModelSpec) -> str:
+        """The data set ``spec`` trains on when the config names none: the first of its
+        ``preferred_datasets`` that is installed and feeds it, else its ``default_dataset``."""
+        feeding = [name for name, entry in self.datasets.items() if spec.name in entry.spec.feeds]
+        return spec.default_dataset_among(feeding)
+
     def provided_by(self, plugin: str) -> dict[str, list[str]]:
         """kind -> names that ``plugin`` registered (only kinds it provides)."""
         out: dict[str, list[str]] = {}

@@ -144,7 +144,7 @@ def _pick(kind: str, entries: Mapping[str, Entry[Any]], names: list[str] | None,
 
 def _resolve_dataset(registry: Registry, spec: ModelSpec, config: Config, base: Path) -> tuple[Any, ...]:
     section = config.model(spec.name)
-    name = section.dataset or spec.default_dataset_among(registry.datasets)
+    name = section.dataset or registry.default_dataset(spec)
     key = f"models.{spec.name}.dataset"
     if name not in registry.datasets:
         raise ConfigError(key, f"unknown dataset {name!r}; available: {', '.join(registry.datasets) or 'none'}")

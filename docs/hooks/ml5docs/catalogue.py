@@ -80,7 +80,7 @@ def model_page(catalogue: Catalogue, name: str) -> str:
     info = catalogue.registry.plugins.infos[entry.plugin]
     metric = HEADLINE[spec.metric or spec.loss][0]
     feeders = ", ".join(f"[`{d}`](../datasets/{d}.md)" for d in _feeders(catalogue, name)) or "none installed"
-    default = spec.default_dataset_among(catalogue.registry.datasets)
+    default = catalogue.registry.default_dataset(spec)
     default_link = f"[`{default}`](../datasets/{default}.md)" if default in catalogue.registry.datasets else f"`{default}`"
     layers = ["| # | layer | in | out | activation | parameters |", "|---|---|---|---|---|---|"]
     for i, layer in enumerate(spec.layers):

@@ -78,3 +78,16 @@ def test_the_typical_context_follows_valence_and_arousal():
     # the pitch-class profile: E (major third) above E-flat (minor third) for major, below for minor
     assert bright_major[8 + 4] > bright_major[8 + 3] and calm_minor[8 + 3] > calm_minor[8 + 4]
     assert typical_context(np.zeros(5), np.zeros(5)).shape == (5, 40)
+
+
+def test_rendered_emotion_rows_only_where_something_sounds(tmp_path):
+    pytest.importorskip("ml5_audio")
+    from ml5_midi.examples import examples_of
+    from ml5_midi.testing import drum_bar
+
+    drums = _piece(tmp_path, [[note for bar in range(4) for note in drum_bar(bar)]], drums=[True])
+    piano = read_midi(write_midi(tmp_path / "p.mid", [[(4.0 * b, 4, 60 + b, 80) for b in range(4)]]))
+    settings = {"phrase_bars": 2, "audio": True}
+    assert len(examples_of([drums], settings)["emotion_va"]) == 0  # the instrument plays no drums
+    rows = examples_of([piano], settings)
+    assert rows["emotion_features"].shape == (2, 128) and len(rows["emotion_va"]) == 2

@@ -75,6 +75,11 @@ def mel_db(samples: np.ndarray) -> np.ndarray:
     return power_db(mel_power(samples))
 
 
+#: from audio, the "bar before" of a window is its last two seconds (a 4/4 bar at 120 quarter notes
+#: a minute): audio has no bar grid, and harmony learnt from one bar of context
+CONTEXT_SECONDS = 2.0
+
+
 def harmony_context(power: np.ndarray, begin: float, end: float) -> np.ndarray:
     """The harmony model's context (``ml5.music.harmony_context``) of the audio between ``begin``
     and ``end`` seconds: the power of the 64 lowest mel bands averaged over the frames centred

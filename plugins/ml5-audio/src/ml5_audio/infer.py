@@ -2,7 +2,7 @@
 
 Audio: the features of ``ml5_audio.features`` (standardised with the emotion export's
 ``input_standardisation``) go through the full chain; harmony's second input half is the
-window's harmony context (``ml5_audio.features.harmony_context``). MIDI: the embedding is
+harmony context (``ml5_audio.features.harmony_context``) of the window's last CONTEXT_SECONDS. MIDI: the embedding is
 ml5-midi's documented proxy emotion and the window's musical context (the summary says so), then
 the four downstream models run on it, harmony's context from the window's last bar
 (``ml5_midi.bands``). Harmony's inputs are standardised with its export's
@@ -210,7 +210,8 @@ def _audio_rows(path: Path, engines: _Engines, window: float, folder: Path) -> l
     spans = _spans(duration, window)
     raw = (fx.song_features(mel)[None, :] if not window else
            fx.window_features(mel, np.array([(a + b) / 2 for a, b in spans]), window))
-    contexts = np.stack([fx.harmony_context(power, begin, end) for begin, end in spans])
+    # harmony's context: the last bar's worth of each window, as it learnt one bar from notes
+    contexts = np.stack([fx.harmony_context(power, max(begin, end - fx.CONTEXT_SECONDS), end) for begin, end in spans])
     card = _card(folder, "emotion").get("input_standardisation")
     inputs = fx.standardise(raw, card) if card else raw
     return [_row(begin, end, outputs, standardised=bool(card))

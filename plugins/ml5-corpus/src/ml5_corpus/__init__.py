@@ -18,6 +18,7 @@ corpus holds in two formats is read once), about 10% validation (chooses the epo
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -83,7 +84,8 @@ def _one_per_piece(files: list[Path], piece_of: Callable[[Path], str]) -> list[P
 
 FORMAT = symbolic_format(
     name="corpus",
-    feeds=("harmony", "melody", "emotion"),
+    # EmotionRecognizer learns from the scores rendered to audio: only where ml5-audio can render them
+    feeds=("harmony", "melody", "emotion") if importlib.util.find_spec("ml5_audio") else ("harmony", "melody"),
     index=index,
     options=OPTIONS,
     needs_path=False,

@@ -66,6 +66,7 @@ def collect(
         "kind": kind,
         # what else shapes a cached result: the parser's version and the chord indexes stored
         "reader": f"{reader} {metadata.version(reader)}",
+        "ml5": metadata.version("ml5"),  # the embedding's and harmony context's rules live in ml5.music
         "vocabulary": hashlib.sha256("|".join(CHORD_VOCABULARY).encode()).hexdigest()[:12],
         **{k: options.get(k, v) for k, v in SETTINGS.items()},
         # EmotionRecognizer's rows: the scores rendered to audio (ml5-audio), its features
@@ -76,7 +77,8 @@ def collect(
         from ml5_audio.render import ATTACK, GAIN, PARTIALS, RELEASE, ROLLOFF
 
         settings["rendering"] = {**FEATURES, "partials": PARTIALS, "rolloff": ROLLOFF, "attack": ATTACK,
-                                 "release": RELEASE, "gain": GAIN}
+                                 "release": RELEASE, "gain": GAIN, "ml5-audio": metadata.version("ml5-audio"),
+                                 "librosa": metadata.version("librosa")}
     results = process_files(
         work, files, settings=settings, namespace=f"{kind}-examples", workers=int(options.get("workers", 0)),
         description=description, root=root,

@@ -51,7 +51,7 @@ def piece_examples(whole: Piece, phrase_bars: int, mel: np.ndarray | None = None
         if not inside.any():
             continue
         va, music = window_embedding_parts(piece, begin, end)
-        if mel is not None:
+        if mel is not None and (inside & piece.sounding).any():  # drums are not rendered: nothing to hear
             from ml5_audio.features import window_features
 
             seconds = whole.seconds(np.array([begin, end]))
@@ -117,7 +117,7 @@ def examples_of(pieces: list[Piece], settings: dict) -> dict[str, np.ndarray]:
     rows: dict[str, list] = {name: [] for name in FIELDS}
     for piece in pieces:
         mel = None
-        if settings.get("audio"):
+        if settings.get("audio") and piece.sounding.any():  # drums only: nothing the instrument plays
             from ml5_audio.features import mel_db
             from ml5_audio.render import render
 

@@ -371,7 +371,8 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
         writer.wait()
     seconds = time.perf_counter() - started
 
-    linear = fit_linear(spec, data.inputs[train_rows], data.targets[train_rows])
+    # the linear model beside the network, for the report: fitted where the report is written
+    linear = fit_linear(spec, data.inputs[train_rows], data.targets[train_rows]) if world.is_main else None
     model.load_state_dict(best_weights)
     model = model.cpu().eval()
     with torch.no_grad():
@@ -392,14 +393,14 @@ def train(request: ml5.TrainRequest) -> ml5.TrainedModel:
         "samples_per_second": samples_seen / seconds if samples_seen and seconds > 0 else None,
         # the task's own measure on held-out data, beside its trivial baseline and a linear model
         "task": task_metrics(spec.metric or spec.loss, val_predictions, data.targets[val_rows], data.targets[train_rows],
-                             linear(data.inputs[val_rows])),
+                             linear(data.inputs[val_rows]) if linear else None),
     }
     test_rows = _test_rows(data, val_rows)
     if len(test_rows):  # the data set's test split, never used to choose anything
         with torch.no_grad():
             test_predictions = model(torch.as_tensor(data.inputs[test_rows])).numpy()
         metrics["task_test"] = task_metrics(spec.metric or spec.loss, test_predictions, data.targets[test_rows],
-                                            data.targets[train_rows], linear(data.inputs[test_rows]))
+                                            data.targets[train_rows], linear(data.inputs[test_rows]) if linear else None)
     if world.is_main:
         atomic_write(request.folder / "metrics.json", json.dumps(metrics, indent=2) + "\n")
 
