@@ -111,7 +111,7 @@ def _metrics(loss: str, predictions: Any, targets: Any, train_targets: Any) -> d
         if pred.shape[1] > 32:  # the embedding's musical context, where the data knows it
             out["context"] = context_metrics(pred, true)
     else:
-        mean = _known_mean(train)
+        mean = known_mean(train)
         out.update(
             value=_nanmean((pred - true) ** 2),
             baseline=_nanmean((mean[None, :] - true) ** 2),
@@ -120,7 +120,9 @@ def _metrics(loss: str, predictions: Any, targets: Any, train_targets: Any) -> d
     return out
 
 
-def _known_mean(t: np.ndarray) -> np.ndarray:
+def known_mean(t: np.ndarray) -> np.ndarray:
+    """Per column, the mean of the known (non-NaN) values; 0 where none is known."""
+    t = np.asarray(t, dtype=np.float64)
     known = ~np.isnan(t)
     return np.where(known.any(axis=0), np.nansum(t, axis=0) / np.maximum(known.sum(axis=0), 1), 0.0)
 

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ml5.metrics import known_mean
 from ml5.specs import GRU, LSTM, Dense, ModelSpec
 
 _ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
@@ -125,16 +126,9 @@ def loss_fn(spec: ModelSpec) -> Any:
     return LOSSES[spec.loss]
 
 
-def train_mean(targets: np.ndarray) -> np.ndarray:
-    """Per output, the mean of the known (non-NaN) training targets; 0 where none is known."""
-    t = np.asarray(targets, dtype=np.float64)
-    known = ~np.isnan(t)
-    return np.where(known.any(axis=0), np.nansum(t, axis=0) / np.maximum(known.sum(axis=0), 1), 0.0)
-
-
 def baseline_loss(spec: ModelSpec, train_targets: np.ndarray, eval_targets: np.ndarray) -> float:
     """Loss on ``eval_targets`` of predicting the training targets' mean for every example."""
-    mean = torch.as_tensor(train_mean(train_targets), dtype=torch.float32)[None, :]
+    mean = torch.as_tensor(known_mean(train_targets), dtype=torch.float32)[None, :]
     target = torch.as_tensor(eval_targets, dtype=torch.float32)
     return float(loss_fn(spec)(mean.expand_as(target), target))
 
@@ -148,7 +142,7 @@ def fit_linear(spec: ModelSpec, x_train: np.ndarray, y_train: np.ndarray, iterat
     ones = torch.ones(len(x), 1, dtype=torch.float64)
     xb = torch.cat([x, ones], dim=1)
     if spec.loss == "mse":
-        y = torch.where(torch.isnan(y), torch.as_tensor(train_mean(y_train))[None, :].expand_as(y), y)
+        y = torch.where(torch.isnan(y), torch.as_tensor(known_mean(y_train))[None, :].expand_as(y), y)
         penalty = torch.eye(xb.shape[1], dtype=torch.float64)
         penalty[-1, -1] = 0.0  # the bias is not shrunk
         weights = torch.linalg.solve(xb.T @ xb + penalty, xb.T @ y)

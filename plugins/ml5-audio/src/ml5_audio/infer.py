@@ -93,6 +93,8 @@ class _Engines:
 
     def __init__(self, folder: Path, engine: str = "auto") -> None:
         self.folder = folder
+        # read once: harmony's inputs are standardised with it on every window
+        self.harmony_standardisation = _card(folder, "harmony").get("input_standardisation")
         ml5_native = None
         if engine != "reference":
             try:
@@ -132,11 +134,10 @@ class _Engines:
         the harmony export's ``input_standardisation`` (as its training data was)."""
         import numpy as np
 
+        from ml5_audio.features import standardise
+
         x = np.concatenate([np.asarray(emotion, np.float32), np.asarray(context, np.float32)], axis=-1)
-        card = _card(self.folder, "harmony").get("input_standardisation")
-        if card:
-            x = (x - np.asarray(card["mean"], np.float32)) / np.asarray(card["std"], np.float32)
-        return x.astype(np.float32)
+        return standardise(x, self.harmony_standardisation) if self.harmony_standardisation else x
 
     def chain(self, features: Any, context: Any) -> dict[str, Any]:
         emotion = self.one("emotion", features)
