@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -30,6 +31,8 @@ from typing import Any
 import attrs
 
 from ml5.atomic import atomic_open
+from ml5.skipped import Skipped
+from ml5.skipped import summary as skipped_summary
 
 #: results of one file: named numpy arrays
 Arrays = dict[str, Any]
@@ -38,12 +41,6 @@ Arrays = dict[str, Any]
 class SkipFile(Exception):
     """Raised by a per-file function for a file it cannot use; the message is the reason.
     The verdict depends only on the file's content and the settings, so it is cached too."""
-
-
-@attrs.frozen
-class Skipped:
-    file: str
-    reason: str
 
 
 @attrs.frozen
@@ -56,15 +53,16 @@ class FileResults:
     computed: int  # files processed now
     seconds: float
 
-    def summary(self) -> dict[str, Any]:
-        """For ``Data.stats`` and the run report."""
+    def summary(self, most: int | None = None) -> dict[str, Any]:
+        """For ``Data.stats`` and the run report: the file counts, and the skipped files counted
+        by kind of reason with the first ``most`` of each kind listed (``ml5.skipped.summary``)."""
         return {
             "files": len(self.results) + len(self.skipped),
             "files_used": len(self.results),
             "files_skipped": len(self.skipped),
             "from_cache": self.from_cache,
             "computed": self.computed,
-            "skipped": [attrs.asdict(s) for s in self.skipped],
+            **skipped_summary(self.skipped, most),
         }
 
 
@@ -180,6 +178,71 @@ def _pool(workers: int, markers: str) -> ProcessPoolExecutor:
                                initializer=_worker_start, initargs=(markers,))
 
 
+def _ready() -> bool:
+    """The first job of a new pool: that it comes back proves workers can start here."""
+    return True
+
+
+#: whether spawned workers can start in this process: None = not tried yet
+_POOL_STARTS: bool | None = None
+
+
+def _main_script_problem() -> str | None:
+    """Why spawned workers cannot start, where that is known before trying: they re-import the
+    main script from its path, and a script read from stdin (`python -`) has none."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if getattr(getattr(main, "__spec__", None), "name", None) is None and path is not None and not os.path.isfile(path):
+        return f"the main script ({path}) is not a file that worker processes could re-import"
+    return None
+
+
+def _why_no_pool() -> str:
+    main = sys.modules.get("__main__")
+    if getattr(main, "__file__", None) is not None:
+        return ("worker processes re-run the main script when they start, and it has no "
+                "`if __name__ == \"__main__\":` guard around its work (add one to read files in parallel)")
+    return "worker processes could not start"
+
+
+def _in_pool_possible(workers: int) -> bool:
+    """Whether this process can read files in a spawn pool, tried once per process: a script
+    without a main guard or read from stdin cannot (each worker would re-run it, or find nothing
+    to re-run). Where it cannot, the files are read here, and that is said once."""
+    global _POOL_STARTS
+    if _POOL_STARTS is None:
+        problem = _main_script_problem()
+        if problem is None:
+            import tempfile
+            from concurrent.futures.process import BrokenProcessPool
+
+            with tempfile.TemporaryDirectory(prefix="ml5-workers-") as markers:
+                try:
+                    pool = _pool(1, markers)
+                except (OSError, RuntimeError, AssertionError) as exc:  # e.g. inside a daemonic process
+                    problem = f"worker processes could not start ({exc})"
+                else:
+                    try:
+                        pool.submit(_ready).result()
+                    except (BrokenProcessPool, OSError, RuntimeError, AssertionError):
+                        problem = _why_no_pool()
+                    finally:
+                        pool.shutdown(wait=True, cancel_futures=True)
+        _POOL_STARTS = problem is None
+        if problem is not None:
+            print(f"ml5: reading files in this process, not in {workers} worker processes: {problem}", file=sys.stderr)
+    return _POOL_STARTS
+
+
+def _bootstrapping() -> bool:
+    """Inside a spawned worker that is still importing the parent's main script: a script
+    without a main guard, re-run by the worker. Reading files there would repeat the parent's
+    work in every worker."""
+    import multiprocessing
+
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
 def _in_pool(jobs: list[tuple], workers: int, done: Callable[[int, tuple[str, Any]], None]) -> None:
     """Run ``jobs`` (each starting with its index) over a spawn pool, calling ``done(index,
     outcome)`` once for each (in order until a crash; the retried files after). A worker that dies (a segfault in a parser, the OOM killer) breaks the
@@ -247,6 +310,10 @@ def process_files(
     ``keep(arrays)``, when given, is what is held of each file's result (the cache still stores
     all of it): the arrays one model needs, in compact form, so that memory grows with what is
     used, not with everything the per-file work computes."""
+    if _bootstrapping():
+        # this worker is re-running a main script that has no main guard: end it here, quietly;
+        # the parent sees the pool fail to start and reads the files itself
+        raise SystemExit(1)
     started = time.perf_counter()
     settings = dict(settings)
     folder = cache_root() / namespace / settings_key(settings) if cache else None
@@ -273,7 +340,7 @@ def process_files(
             progress.update(task, advance=1, skipped=skipped_so_far)
 
         n_workers = _workers(workers, len(pending))
-        if n_workers == 1:
+        if n_workers == 1 or not _in_pool_possible(n_workers):
             # in this process: no start-up cost for a small job or a one-worker run (the readers
             # used here do not crash on broken files; the pool is what isolates one that does)
             for job in pending:
@@ -335,6 +402,6 @@ def _progress(description: str) -> Any:
         _Rate(""),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=Console(stderr=True, force_jupyter=False),  # plain text in a notebook too: no widget needed
         transient=False,
     )
