@@ -15,6 +15,8 @@ context measured on the audio agrees.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from ml5.music import harmony_context
 
@@ -86,6 +88,14 @@ def pitch_hz(pitch: np.ndarray | int) -> np.ndarray:
     return 440.0 * 2.0 ** ((np.asarray(pitch, dtype=np.float64) - 69.0) / 12.0)
 
 
+@functools.cache
+def harmonic_responses() -> np.ndarray:
+    """(HARMONICS, 128, CONTEXT_BANDS): ``band_response`` of harmonic k of every MIDI pitch,
+    worked out once — a bar looks its notes up instead of redoing the window's leakage."""
+    harmonics = np.arange(1, HARMONICS + 1, dtype=np.float64)[:, None] * pitch_hz(np.arange(128))[None, :]
+    return band_response(harmonics.ravel()).reshape(HARMONICS, 128, CONTEXT_BANDS)
+
+
 def bar_band_power(piece: Piece, begin: float, end: float) -> np.ndarray:
     """The 64 low-band powers of the notes sounding in [begin, end), averaged over it."""
     share = _overlap(piece, begin, end) / (end - begin)
@@ -93,9 +103,9 @@ def bar_band_power(piece: Piece, begin: float, end: float) -> np.ndarray:
     energy = np.zeros(CONTEXT_BANDS)
     if len(notes):
         amplitude = piece.velocity[notes] / 127.0
+        responses = harmonic_responses()
         for k in range(1, HARMONICS + 1):
-            response = band_response(k * pitch_hz(piece.pitch[notes]))
-            energy += ((amplitude / k) ** 2 * share[notes]) @ response
+            energy += ((amplitude / k) ** 2 * share[notes]) @ responses[k - 1, piece.pitch[notes]]
     return energy
 
 
