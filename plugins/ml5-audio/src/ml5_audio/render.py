@@ -43,6 +43,11 @@ def render(piece: Any, seed: int = 0) -> np.ndarray:
         f0 = 440.0 * 2.0 ** ((float(piece.pitch[i]) - 69) / 12)
         partials = [k for k in range(1, PARTIALS + 1) if k * f0 < SAMPLE_RATE / 2]
         phases = rng.uniform(0, 2 * np.pi, len(partials))
-        tone = sum(k**-ROLLOFF * np.sin(2 * np.pi * k * f0 * t + phase) for k, phase in zip(partials, phases))
+        # each partial's phase in cycles, wrapped to 0..1 in float64, so the sine can be taken
+        # in float32 (the output's precision) at twice the speed
+        cycles = np.outer(np.asarray(partials) * f0, t)
+        cycles += (phases / (2 * np.pi))[:, None]
+        cycles -= np.floor(cycles)
+        tone = np.asarray(partials, np.float32) ** -ROLLOFF @ np.sin((2 * np.pi) * cycles.astype(np.float32))
         out[first:first + len(t)] += GAIN * piece.velocity[i] / 127.0 * envelope * tone
     return out.astype(np.float32)
