@@ -24,6 +24,6 @@ def test_ctest_passes(tmp_path):
     subprocess.run(["cmake", "--build", str(build), "-j2"], check=True, capture_output=True)
     result = subprocess.run(["ctest", "--test-dir", str(build), "--output-on-failure"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:]
-    for name in ("conformance", "no_alloc", "unit"):
+    for name in ("conformance", "no_alloc", "unit", "example_host"):
         assert f" {name} " in result.stdout and "Passed" in result.stdout
     assert "100% tests passed" in result.stdout
