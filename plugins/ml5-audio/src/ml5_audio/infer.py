@@ -1,4 +1,4 @@
-"""``ml5 infer INPUT``: the five models on a real audio or MIDI file.
+"""``ml5 infer INPUT...``: the five models on real audio or MIDI files.
 
 Audio: the features of ``ml5_audio.features`` (standardised with the emotion export's
 ``input_standardisation``) go through the full chain; harmony's second input half is the
@@ -6,8 +6,12 @@ harmony context (``ml5_audio.features.harmony_context``) of the window's last CO
 ml5-midi's documented proxy emotion and the window's musical context (the summary says so), then
 the four downstream models run on it, harmony's context from the window's last bar
 (``ml5_midi.bands``). Harmony's inputs are standardised with its export's
-``input_standardisation``, as in training. Models run in the C++ MultiModelProcessor when
-ml5-native is installed (with its fallbacks), else in ml5-rtneural's numpy reference engine.
+``input_standardisation``, as in training. Models run in ml5-native's C++ engine when it is
+installed (the MultiModelProcessor's fallbacks for a file it cannot use), else in ml5-rtneural's
+numpy reference engine; each model file is loaded once per call (``Engines``).
+
+Several files (or folders): what the models need of each file (``file_inputs``) is read first,
+in worker processes when there are many, then the models run on each in turn.
 """
 
 from __future__ import annotations
@@ -15,11 +19,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NoReturn, Optional
 
 import typer
 
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
+#: what a folder is searched for
+SUFFIXES = AUDIO_SUFFIXES + MIDI_SUFFIXES
+#: from this many files on, they are read in a process pool: below it, starting the workers
+#: costs more than reading the files here (measured on 2 cores with 20–60 s songs: 8 files 1.2 s
+#: here, 1.4–1.8 s in the pool; 16 files 2.7 s and 2.6 s; 51 files 5.8 s and 4.0 s)
+POOL_FROM = 12
 CHAIN = ("emotion", "melody", "harmony", "dynamics", "groove")
 STEMS = {"emotion": "emotionrecognizer", "melody": "melodytransformer", "harmony": "harmonypredictor",
          "dynamics": "dynamicsengine", "groove": "groovepredictor"}
@@ -28,48 +39,134 @@ STEMS = {"emotion": "emotionrecognizer", "melody": "melodytransformer", "harmony
 def register(cli: typer.Typer) -> None:
     @cli.command()
     def infer(
-        input_file: Path = typer.Argument(..., metavar="INPUT", help="An audio file (WAV, FLAC, OGG, MP3) or a MIDI file."),
+        inputs: list[Path] = typer.Argument(..., metavar="INPUT...",
+                                            help="Audio files (WAV, FLAC, OGG, MP3), MIDI files, or folders searched for them."),
         models: Optional[Path] = typer.Option(None, "--models", "-m", help="Folder of exported models (default: the newest runs/*/exports)."),
         window: float = typer.Option(0.0, "--window", "-w", help="Seconds per window: one row each (0 = the whole file)."),
-        as_json: bool = typer.Option(False, "--json", help="Print every output as JSON."),
+        as_json: bool = typer.Option(False, "--json", help="Print every output as JSON (several files: one JSON line per file)."),
         engine: str = typer.Option("auto", "--engine", help="auto (native if installed), native, or reference (numpy)."),
         plot: Optional[Path] = typer.Option(None, "--plot", metavar="OUT.png",
-                                            help="Also draw every output over time into a picture (PNG, SVG, PDF, …)."),
+                                            help="Also draw every output over time into a picture (PNG, SVG, PDF, …); "
+                                                 "several files: a folder, one PNG per file."),
     ) -> None:
-        """Run the five models on an audio or MIDI file: valence and arousal, pitches, chords, dynamics, groove."""
+        """Run the five models on audio or MIDI files: valence and arousal, pitches, chords, dynamics, groove."""
         from rich.console import Console
 
         err = Console(stderr=True, soft_wrap=True)
+
+        def usage_error(message: str) -> NoReturn:
+            err.print(f"[red]error[/]: {message}", highlight=False)
+            raise typer.Exit(2)
+
         folder = models or _newest_exports()
         if folder is None or not folder.is_dir():
-            err.print(f"[red]error[/]: {'no models folder: give --models DIR' if folder is None else f'{folder} is not a folder'}",
-                      highlight=False)
-            raise typer.Exit(2)
+            usage_error("no models folder: give --models DIR" if folder is None else f"{folder} is not a folder")
         if engine not in ("auto", "native", "reference"):
-            err.print(f"[red]error[/]: --engine {engine!r}: use auto, native or reference", highlight=False)
-            raise typer.Exit(2)
+            usage_error(f"--engine {engine!r}: use auto, native or reference")
         if window < 0:
-            err.print("[red]error[/]: --window must be 0 (whole file) or a number of seconds", highlight=False)
-            raise typer.Exit(2)
+            usage_error("--window must be 0 (whole file) or a number of seconds")
+        one_file = len(inputs) == 1 and not inputs[0].is_dir()
         if plot is not None:
             from ml5_audio.plot import plot_problem
 
-            if problem := plot_problem(plot):
-                err.print(f"[red]error[/]: --plot {problem}", highlight=False)
-                raise typer.Exit(2)
-        try:
-            doc = run_inference(input_file, folder, window, engine)
-        except InputError as exc:
-            err.print(f"[red]error[/]: {input_file}: {exc}", highlight=False)
-            raise typer.Exit(1) from None
+            if not one_file and not plot.is_dir():
+                usage_error(f"--plot {plot}: several files give several pictures: give an existing folder for them "
+                            "(--plot pictures/), one PNG per file")
+            # several files: PNGs in that folder (the check still says when matplotlib is missing)
+            if problem := plot_problem(plot if one_file else plot / "song.png"):
+                usage_error(f"--plot {problem}")
+        if one_file:
+            _infer_one(inputs[0], folder, window, engine, as_json, plot, err)
+        elif not _infer_many(inputs, folder, window, engine, as_json, plot, err):
+            raise typer.Exit(1)
+
+
+def _infer_one(path: Path, folder: Path, window: float, engine: str, as_json: bool, plot: Path | None, err: Any) -> None:
+    """One file: a summary or one JSON document (indented), and its picture."""
+    try:
+        doc = run_inference(path, folder, window, engine)
+    except InputError as exc:
+        err.print(f"[red]error[/]: {path}: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        _print_summary(doc)
+    if plot is not None:
+        from ml5_audio.plot import save_plot
+
+        err.print(f"plot written to {save_plot(doc, plot)}", highlight=False)
+
+
+def _infer_many(inputs: list[Path], folder: Path, window: float, engine: str, as_json: bool, plot: Path | None,
+                err: Any) -> bool:
+    """Several files (or folders): the models loaded once, the files read over all cores when
+    there are many, then per file in order a summary or one JSON line; a file that cannot be read
+    gives a line naming it and why, and the others still come out. True when every file ran."""
+    try:
+        engines = Engines(folder, engine)
+    except InputError as exc:
+        err.print(f"[red]error[/]: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    entries = find_inputs(inputs)
+    inputs_of = read_inputs([path for path, problem in entries if problem is None], window)
+    pictures: list[Path] = []
+    failed = 0
+    for path, problem in entries:
+        outcome = problem or inputs_of[path]
+        if isinstance(outcome, str):
+            failed += 1
+            err.print(f"[red]error[/]: {path}: {outcome}", highlight=False)
+            if as_json:
+                sys.stdout.write(json.dumps({"input": str(path), "error": outcome}) + "\n")
+            continue
+        doc = document(path, engines, outcome)
         if as_json:
-            sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+            sys.stdout.write(json.dumps(doc) + "\n")
         else:
             _print_summary(doc)
+            sys.stdout.write("\n")
         if plot is not None:
             from ml5_audio.plot import save_plot
 
-            err.print(f"plot written to {save_plot(doc, plot)}", highlight=False)
+            pictures.append(save_plot(doc, _picture_path(plot, path, pictures)))
+        sys.stdout.flush()
+    if pictures:
+        err.print(f"{len(pictures)} picture{'s' if len(pictures) != 1 else ''} written to {plot}", highlight=False)
+    return not failed
+
+
+def find_inputs(inputs: list[Path]) -> list[tuple[Path, str | None]]:
+    """What to read, in the order given: every file (a folder's audio and MIDI files sorted, its
+    subfolders included; a file named twice read once) with None, and every input that gives no
+    file with what is wrong with it (a path that does not exist, a folder without such files)."""
+    entries: list[tuple[Path, str | None]] = []
+    seen: set[Path] = set()
+    for given in inputs:
+        if given.is_dir():
+            found = sorted(p for p in given.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+            if not found:
+                entries.append((given, f"no audio or MIDI file in this folder (looked for {', '.join(SUFFIXES)})"))
+        elif given.is_file():
+            found = [given]
+        else:
+            entries.append((given, "no such file"))
+            continue
+        for path in found:
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                entries.append((path, None))
+    return entries
+
+
+def _picture_path(folder: Path, path: Path, taken: list[Path]) -> Path:
+    """``<folder>/<file name>.png`` (``song.mp3.png``); ``song.mp3-2.png`` … when two files of the
+    call share a name."""
+    candidate, n = folder / f"{path.name}.png", 1
+    while candidate in taken:
+        n += 1
+        candidate = folder / f"{path.name}-{n}.png"
+    return candidate
 
 
 class InputError(ValueError):
@@ -82,18 +179,44 @@ def _newest_exports() -> Path | None:
 
 
 def _card(folder: Path, name: str) -> dict[str, Any]:
+    """The model card of an export, or {} when it has none or cannot be read."""
     try:
-        return json.loads((folder / f"{STEMS[name]}.json").read_text()).get("model_card") or {}
-    except (OSError, ValueError, AttributeError):
+        text = (folder / f"{STEMS[name]}.json").read_text()
+    except OSError:
         return {}
+    # ml5-rtneural writes the card as the last key, after megabytes of weights: decode it from
+    # there (a tenth of a second of a call saved); a card anywhere else is parsed whole
+    decoder = json.JSONDecoder()
+    at = text.rfind('"model_card":')
+    if at >= 0:
+        try:
+            card, end = decoder.raw_decode(text, at + len('"model_card":'))
+        except ValueError:
+            card, end = None, 0
+        if isinstance(card, dict) and text[end:].strip() == "}":
+            return card
+    try:
+        card = json.loads(text).get("model_card")
+    except (ValueError, AttributeError):
+        return {}
+    return card if isinstance(card, dict) else {}
 
 
-class _Engines:
-    """The five models from one folder: the C++ processor if installed, else the numpy reference."""
+class Engines:
+    """The five models of one folder, each file loaded once and shared by every window and every
+    file of a call.
+
+    With ml5-native, each file is loaded into the C++ engine (``ml5_native.load``): ``forward``
+    runs one row, ``forward_batch`` all the windows of a file at once (each weight read once per
+    block of rows). When a file is missing, refused by the loader or of the wrong size, the
+    MultiModelProcessor loads the folder instead and runs that model's fallback (named in
+    ``sources``), row by row. Without ml5-native: ml5-rtneural's numpy reference engine, and a
+    missing file is not run."""
 
     def __init__(self, folder: Path, engine: str = "auto") -> None:
         self.folder = folder
-        # read once: harmony's inputs are standardised with it on every window
+        # read once: every row is standardised with them
+        self.emotion_standardisation = _card(folder, "emotion").get("input_standardisation")
         self.harmony_standardisation = _card(folder, "harmony").get("input_standardisation")
         ml5_native = None
         if engine != "reference":
@@ -103,19 +226,27 @@ class _Engines:
                 if engine == "native":
                     raise InputError("--engine native: ml5-native is not installed") from None
         self.sources: dict[str, str] = {}
+        self.processor: Any = None
+        self.models: dict[str, Any] = {}
+        self.batch = False
         if ml5_native is not None:
-            self.engine = "ml5-native MultiModelProcessor"
-            self.processor = ml5_native.Processor()
-            for status in self.processor.initialize(str(folder)):
-                self.sources[status.model] = "network" if status.loaded else f"fallback ({status.reason})"
+            self.engine = "ml5-native C++ engine"
+            models = _native_models(ml5_native, folder)
+            if models is not None:
+                self.models, self.batch = models, True
+                self.sources = {name: "network" for name in CHAIN}
+            else:
+                self.processor = ml5_native.Processor()
+                for status in self.processor.initialize(str(folder)):
+                    self.sources[status.model] = "network" if status.loaded else f"fallback ({status.reason})"
         else:
             from ml5_rtneural.reference import Engine
 
-            self.engine, self.processor, self.numpy = "numpy reference (ml5-rtneural)", None, {}
+            self.engine = "numpy reference (ml5-rtneural)"
             for name in CHAIN:
                 path = folder / f"{STEMS[name]}.json"
                 if path.is_file():
-                    self.numpy[name] = Engine.load(path)
+                    self.models[name] = Engine.load(path)
                     self.sources[name] = "network"
                 else:
                     self.sources[name] = "not run (no file; fallbacks need ml5-native)"
@@ -126,8 +257,8 @@ class _Engines:
         x = np.asarray(x, np.float32)
         if self.processor is not None:
             return self.processor.infer(name, x)
-        engine = self.numpy.get(name)
-        return engine.forward(x).astype(np.float32) if engine else None
+        model = self.models.get(name)
+        return model.forward(x).astype(np.float32) if model else None
 
     def harmony_input(self, emotion: Any, context: Any) -> Any:
         """Harmony's 128 inputs: the embedding and the raw harmony context, standardised with
@@ -146,18 +277,14 @@ class _Engines:
         return {"emotion": emotion, **self.downstream(emotion, context)}
 
     def chain_rows(self, inputs: Any, contexts: Any) -> list[dict[str, Any]]:
-        """Every row of ``inputs`` (one feature frame per window) through the chain. With the
-        native engine and all five networks loaded, each model takes all rows at once
-        (``forward_batch``: each weight read once per block of rows, not once per window);
-        otherwise, fallbacks included, the processor row by row."""
+        """Every row of ``inputs`` (one feature frame per window) through the chain: with the
+        five networks in the C++ engine, each model takes all rows at once; otherwise row by row."""
         import numpy as np
 
         x = np.ascontiguousarray(inputs, np.float32)
-        if self.processor is None or len(x) < 2 or any(self.sources.get(m) != "network" for m in CHAIN):
+        if not self.batch or len(x) < 2:
             return [self.chain(row, context) for row, context in zip(x, contexts)]
-        import ml5_native
-
-        model = {m: ml5_native.load(self.folder / f"{STEMS[m]}.json") for m in CHAIN}
+        model = self.models
         emotion = model["emotion"].forward_batch(x)
         out = {
             "emotion": emotion,
@@ -177,18 +304,45 @@ class _Engines:
         }
 
 
-def run_inference(path: Path, folder: Path, window: float, engine: str = "auto") -> dict[str, Any]:
-    """Everything ``ml5 infer --json`` prints."""
+def _native_models(ml5_native: Any, folder: Path) -> dict[str, Any] | None:
+    """Each of the five files loaded into the C++ engine, or None when one is missing, refused
+    or of the wrong size for its slot: the MultiModelProcessor's fallbacks are needed then (and
+    it reads again the files loaded before a refused one: only a broken export pays that)."""
+    slots = ml5_native.MODEL_SLOTS  # (name, title, stem, in_size, out_size)
+    if not all((folder / f"{stem}.json").is_file() for _, _, stem, _, _ in slots):
+        return None
+    models = {}
+    for name, _, stem, in_size, out_size in slots:
+        try:
+            model = ml5_native.load(folder / f"{stem}.json")
+        except (ml5_native.LoadError, OSError):
+            return None
+        if (model.in_size, model.out_size) != (in_size, out_size):
+            return None
+        model.stateless = True  # one step from a zero state, as the networks are trained
+        models[name] = model
+    return models
+
+
+def run_inference(path: Path, folder: Path, window: float, engine: str = "auto",
+                  engines: Engines | None = None) -> dict[str, Any]:
+    """Everything ``ml5 infer --json`` prints for one file. ``engines`` (the models of ``folder``
+    already loaded) lets several files share one load."""
     if not path.is_file():
         raise InputError("no such file")
-    engines = _Engines(folder, engine)
-    if path.suffix.lower() in MIDI_SUFFIXES:
-        rows, source = _midi_rows(path, engines, window), "the ml5-midi emotion proxy and musical context of the notes (the file has no audio)"
+    engines = engines or Engines(folder, engine)
+    return document(path, engines, file_inputs(path, window))
+
+
+def document(path: Path, engines: Engines, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The ``run_inference`` document of a file from its ``file_inputs``."""
+    if "emotion" in inputs:
+        rows, source = _midi_rows(inputs, engines), "the ml5-midi emotion proxy and musical context of the notes (the file has no audio)"
     else:
-        rows, source = _audio_rows(path, engines, window, folder), "EmotionRecognizer on the audio features"
+        rows, source = _audio_rows(inputs, engines), "EmotionRecognizer on the audio features"
     return {
         "input": str(path),
-        "models_folder": str(folder),
+        "models_folder": str(engines.folder),
         "engine": engines.engine,
         "emotion_from": source,
         "models": engines.sources,
@@ -196,7 +350,52 @@ def run_inference(path: Path, folder: Path, window: float, engine: str = "auto")
     }
 
 
-def _audio_rows(path: Path, engines: _Engines, window: float, folder: Path) -> list[dict[str, Any]]:
+def file_inputs(path: Path, window: float) -> dict[str, Any]:
+    """What the models need of one file, before any model runs (so that it can run in a worker
+    process): ``spans`` (rows × [start, end] seconds), the harmony ``contexts`` (rows × 64) and,
+    for audio, the raw ``features`` (rows × 128), for MIDI the proxy ``emotion`` (rows × 64)."""
+    if path.suffix.lower() in MIDI_SUFFIXES:
+        return _midi_inputs(path, window)
+    return _audio_inputs(path, window)
+
+
+def _file_work(path: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """``file_inputs`` for ``ml5.filework.process_files`` (runs in worker processes)."""
+    from ml5.filework import SkipFile
+
+    try:
+        return file_inputs(Path(path), float(settings["window"]))
+    except InputError as exc:
+        raise SkipFile(str(exc)) from None
+
+
+def read_inputs(files: list[Path], window: float) -> dict[Path, dict[str, Any] | str]:
+    """``file_inputs`` of every file, or why it cannot be read: from POOL_FROM files on over all
+    cores (spawned workers, a crash in a reader costing only its file), cached by content like a
+    data set's features (``ml5.filework``)."""
+    from importlib import metadata
+
+    from ml5.filework import process_files
+
+    from ml5_audio.features import CONTEXT_SECONDS, SETTINGS
+
+    if not files:
+        return {}
+    versions = {}
+    for distribution in ("ml5", "ml5-audio", "ml5-midi"):
+        try:
+            versions[distribution] = metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            versions[distribution] = None
+    settings = {"window": window, "features": SETTINGS, "context_seconds": CONTEXT_SECONDS, **versions}
+    results = process_files(_file_work, files, settings=settings, namespace="infer-inputs",
+                            workers=0 if len(files) >= POOL_FROM else 1, description="ml5 infer: reading files")
+    out: dict[Path, dict[str, Any] | str] = {path: arrays for path, arrays in results.results}
+    out.update({Path(skipped.file): skipped.reason for skipped in results.skipped})
+    return out
+
+
+def _audio_inputs(path: Path, window: float) -> dict[str, Any]:
     import numpy as np
 
     from ml5_audio import features as fx
@@ -213,13 +412,20 @@ def _audio_rows(path: Path, engines: _Engines, window: float, folder: Path) -> l
            fx.window_features(mel, np.array([(a + b) / 2 for a, b in spans]), window))
     # harmony's context: the last bar's worth of each window, as it learnt one bar from notes
     contexts = np.stack([fx.harmony_context(power, max(begin, end - fx.CONTEXT_SECONDS), end) for begin, end in spans])
-    card = _card(folder, "emotion").get("input_standardisation")
-    inputs = fx.standardise(raw, card) if card else raw
+    return {"spans": np.asarray(spans, np.float64), "features": raw, "contexts": contexts}
+
+
+def _audio_rows(inputs: dict[str, Any], engines: Engines) -> list[dict[str, Any]]:
+    from ml5_audio.features import standardise
+
+    card = engines.emotion_standardisation
+    raw = inputs["features"]
+    features = standardise(raw, card) if card else raw
     return [_row(begin, end, outputs, standardised=bool(card))
-            for (begin, end), outputs in zip(spans, engines.chain_rows(inputs, contexts))]
+            for (begin, end), outputs in zip(inputs["spans"].tolist(), engines.chain_rows(features, inputs["contexts"]))]
 
 
-def _midi_rows(path: Path, engines: _Engines, window: float) -> list[dict[str, Any]]:
+def _midi_inputs(path: Path, window: float) -> dict[str, Any]:
     import numpy as np
     from ml5.music import emotion_embedding
     from ml5_midi.bands import bar_bands
@@ -232,19 +438,25 @@ def _midi_rows(path: Path, engines: _Engines, window: float) -> list[dict[str, A
         raise InputError(str(exc)) from None
     end_beat = float(piece.end.max())
     duration = float(piece.seconds(end_beat))
-    rows = []
+    spans, emotions, contexts = [], [], []
     for begin, end in _spans(duration, window):
         b0, b1 = _beat_at(piece, begin), min(_beat_at(piece, end), end_beat)
         if b1 <= b0:
             continue
         (valence, arousal), music = window_embedding_parts(piece, b0, b1)
-        emotion = emotion_embedding(valence, arousal, music)
         last_bar = piece.bar_start[piece.bar_start < b1]
         bar0 = float(last_bar[-1]) if len(last_bar) else b0
-        bands = bar_bands(piece, bar0, max(b1, bar0 + 1e-6))
-        outputs = {"emotion": emotion, **engines.downstream(emotion, np.asarray(bands, np.float32))}
-        rows.append(_row(begin, end, outputs))
-    return rows
+        spans.append((begin, end))
+        emotions.append(emotion_embedding(valence, arousal, music))
+        contexts.append(np.asarray(bar_bands(piece, bar0, max(b1, bar0 + 1e-6)), np.float32))
+    return {"spans": np.asarray(spans, np.float64).reshape(-1, 2),
+            "emotion": np.asarray(emotions, np.float32).reshape(-1, 64),
+            "contexts": np.asarray(contexts, np.float32).reshape(-1, 64)}
+
+
+def _midi_rows(inputs: dict[str, Any], engines: Engines) -> list[dict[str, Any]]:
+    return [_row(begin, end, {"emotion": emotion, **engines.downstream(emotion, context)})
+            for (begin, end), emotion, context in zip(inputs["spans"].tolist(), inputs["emotion"], inputs["contexts"])]
 
 
 def _beat_at(piece: Any, seconds: float) -> float:
