@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ml5 import __version__
+from ml5 import skipped as skips
 from ml5.config import ConfigError
 from ml5.plugins import PluginError, Plugins, UnknownPluginError
 from ml5.registry import Registry
@@ -262,10 +263,32 @@ def _dataset_stats(fmt: Any, folder: Optional[Path], options: dict[str, Any], as
     for key, title in (("velocity", "velocity"), ("tempo_qpm", "tempo (quarter notes per minute)")):
         if key in stats:
             out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in stats[key].items()), highlight=False)
-    for item in files.get("skipped", []):
-        out.print(f"skipped {item['file']}: {item['reason']}", markup=False, highlight=False)
+    for line in _skipped_lines(files, examples=None):
+        out.print(line, markup=False, highlight=False)
     if files and not files.get("files_used"):
         raise _fail(f"nothing usable in {folder or fmt.name}", 1)
+
+
+def _skipped_lines(summary: dict[str, Any], examples: Optional[int] = 3, indent: str = "") -> list[str]:
+    """What a data set skipped: the counts by kind of reason, then the items listed of each kind
+    (``examples`` of each; None: every one listed), and what it left out of the files it used."""
+    by_reason = summary.get("skipped_by_reason") or {}
+    listed = summary.get("skipped", [])
+    lines = []
+    if by_reason:
+        lines.append(f"{indent}skipped by reason: " + "; ".join(f"{kind} {count:,}" for kind, count in by_reason.items()))
+    for kind in by_reason or [None]:
+        of_kind = [item for item in listed if kind is None or item.get("kind") == kind]
+        lines += [f"{indent}skipped {item['file']}: {item['reason']}" for item in of_kind[:examples]]
+    shown = len(lines) - bool(by_reason)
+    total = summary.get("skipped_total", len(listed))
+    if total > shown:
+        lines.append(f"{indent}… {total - shown:,} more not listed here (ml5 datasets NAME FOLDER lists every one; "
+                     f"a run writes them to {skips.JSONL})")
+    if summary.get("left_out"):
+        lines.append(f"{indent}left out of the files used: "
+                     + "; ".join(f"{what} {count:,}" for what, count in summary["left_out"].items()))
+    return lines
 
 
 def _load_config(path: Optional[Path]) -> Any:
@@ -390,6 +413,9 @@ def run(
 
     out.print(markdown(doc), markup=False, highlight=False)
     err.print(f"run folder: {folder}")
+    if doc.get("skipped_total"):
+        err.print(f"{doc['skipped_total']:,} skipped files, rows and tunes, each with its reason: "
+                  f"{folder / doc['skipped_file']}", markup=False, highlight=False)
     if not doc["ok"]:
         raise typer.Exit(1)
 
@@ -464,21 +490,19 @@ def evaluate(
     shown: dict[str, str] = {}
     for r in doc["models"]:
         skipped = r.get("skipped") or {}
-        files = skipped.get("skipped", [])
-        if not files:
+        if not skipped.get("skipped_total"):
             continue
-        key = json.dumps(files)
+        key = json.dumps([skipped.get("skipped_by_reason"), skipped.get("skipped")], sort_keys=True)
         total = f" of {skipped['files']}" if skipped.get("files") is not None else ""
         if key in shown:
-            err.print(f"{r['model']}: the same {len(files)} skipped file(s) as {shown[key]}", markup=False, highlight=False)
+            err.print(f"{r['model']}: the same {skipped['files_skipped']} skipped file(s) as {shown[key]}",
+                      markup=False, highlight=False)
             continue
         shown[key] = r["model"]
-        err.print(f"{r['model']}: {skipped.get('files_skipped', len(files))}{total} file(s) skipped by {doc['dataset']}:",
+        err.print(f"{r['model']}: {skipped['files_skipped']}{total} file(s) skipped by {doc['dataset']}:",
                   markup=False, highlight=False)
-        for item in files[:5]:
-            err.print(f"  {item['file']}: {item['reason']}", markup=False, highlight=False)
-        if len(files) > 5:
-            err.print(f"  … and {len(files) - 5} more (--json lists them all)", markup=False, highlight=False)
+        for line in _skipped_lines(skipped, indent="  "):
+            err.print(line, markup=False, highlight=False)
     for r in doc["not_fed"]:
         err.print(f"not evaluated: {r['model']}: {r['reason']}", markup=False, highlight=False)
     err.print(f"{doc['scored']} of {len(doc['models'])} model(s) scored on {doc['dataset']} ({doc['split']} split, "
@@ -529,6 +553,11 @@ def main(argv: Optional[list[str]] = None) -> None:
 
     argv = sys.argv[1:] if argv is None else argv
     _state["argv"], _state["disabled"] = list(argv), _disabled_from_argv(argv)
+    try:
+        skips.per_reason()  # a bad $ML5_SKIPPED_PER_REASON is a usage error now, not a traceback later
+    except ValueError as exc:
+        err.print(f"[red]error[/]: {exc}", highlight=False)
+        sys.exit(2)
     try:
         _state["plugins"] = plugins_mod.load(disabled=_state["disabled"])
     except PluginError as exc:

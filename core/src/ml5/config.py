@@ -1,6 +1,7 @@
 """The run configuration: ``ml5.toml`` (or JSON with the same structure).
 
     [run]               seed, trainer, exporters, verifiers
+    [report]            what the run report keeps
     [train]             hyper-parameters every model starts from
     [models.<name>]     dataset, path, options, and [models.<name>.train] / [models.<name>.export]
 
@@ -107,8 +108,17 @@ class RunSettings:
 
 
 @attrs.frozen
+class ReportSettings:
+    skipped_per_reason: int | None = _option(
+        None, int, "skipped files, rows and tunes listed per kind of reason in report.json and report.md (every one "
+        "is in skipped.jsonl); unset: $ML5_SKIPPED_PER_REASON, else 100", _non_negative,
+    )
+
+
+@attrs.frozen
 class Config:
     run: RunSettings = _option(attrs.Factory(RunSettings), RunSettings, "run settings")
+    report: ReportSettings = _option(attrs.Factory(ReportSettings), ReportSettings, "what the run report keeps")
     train: TrainSettings = _option(attrs.Factory(TrainSettings), TrainSettings, "default hyper-parameters")
     models: dict[str, ModelConfig] = _option(attrs.Factory(dict), ModelConfig, "per-model sections")
     source: str | None = attrs.field(default=None, metadata={"internal": True})

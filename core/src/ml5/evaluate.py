@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ml5 import skipped as skips
 from ml5.registry import Registry
 from ml5.run import DataError
 from ml5.specs import Data, DatasetFormat, ModelSpec
@@ -156,13 +157,18 @@ def train_rows(data: Data) -> Any:
 
 
 def _skipped(data: Data) -> dict[str, Any]:
+    """What the data set skipped: file counts, every skipped item counted by kind of reason with
+    the first few of each listed (``ml5.skipped.summary``), and what it left out of the files used."""
     stats = dict(data.stats)
-    listed = list(stats.get("skipped", []))
+    items = list(data.skipped) or skips.from_stats(stats)
+    counted: dict[str, Any] = skips.summary(items) if data.skipped or "skipped_total" not in stats else {
+        key: stats[key] for key in ("skipped_total", "skipped_by_reason", "skipped", "skipped_per_reason") if key in stats}
     return {
         "files": stats.get("files"),
         "files_used": stats.get("files_used"),
-        "files_skipped": stats.get("files_skipped", len(listed)),
-        "skipped": [{"file": str(s.get("file", "")), "reason": str(s.get("reason", ""))} for s in listed],
+        "files_skipped": stats.get("files_skipped", len(items)),
+        **counted,
+        **({"left_out": dict(stats["left_out"])} if stats.get("left_out") else {}),
     }
 
 

@@ -1,13 +1,16 @@
-"""The run report: ``report.json`` (everything) and ``report.md`` (a table per model)."""
+"""The run report: ``report.json`` (everything, skipped items counted by kind of reason with the
+first few of each), ``report.md`` (a table per model) and ``skipped.jsonl`` (every skipped item)."""
 
 from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ml5 import __version__
+from ml5 import skipped as skips
 from ml5.atomic import atomic_write
 
 #: (column title, how to read it from a model's result) for the Markdown table
@@ -92,8 +95,9 @@ def _context_lines(models: list[dict[str, Any]]) -> list[str]:
     return ["## Musical context of the embedding", "", *lines, ""] if lines else []
 
 
-def _data_lines(models: list[dict[str, Any]], shown: int = 20) -> list[str]:
-    """Per model: what it was trained on, cache use, and every skipped file with its reason."""
+def _data_lines(models: list[dict[str, Any]], skipped_file: str) -> list[str]:
+    """Per model: what it was trained on, cache use, what was skipped counted by kind of reason
+    with a few examples of each, and what was left out of the files used (counted only)."""
     lines: list[str] = []
     for r in models:
         data = r.get("data") or {}
@@ -104,11 +108,31 @@ def _data_lines(models: list[dict[str, Any]], shown: int = 20) -> list[str]:
             f"{data['files']} files, {data['files_used']} used, {data['files_skipped']} skipped, "
             f"{data.get('from_cache', 0)} read from cache"
         )
-        for item in data.get("skipped", [])[:shown]:
-            lines.append(f"  - skipped `{item['file']}`: {item['reason']}")
-        if len(data.get("skipped", [])) > shown:
-            lines.append(f"  - … {len(data['skipped']) - shown} more in report.json")
-    return ["## Data", "", *lines, ""] if lines else []
+        lines += _skipped_lines(data, skipped_file)
+        if data.get("left_out"):
+            lines.append("  - left out of the files used (counted, not listed): "
+                         + "; ".join(f"{what} {count:,}" for what, count in data["left_out"].items()))
+    if not lines:
+        return []
+    where = ([f"Every skipped file, row and tune, with its reason, is in `{skipped_file}` in the run folder.", ""]
+             if any((r.get("data") or {}).get("skipped_total") for r in models) else [])
+    return ["## Data", "", *where, *lines, ""]
+
+
+def _skipped_lines(data: dict[str, Any], skipped_file: str, examples: int = 3, kinds: int = 12) -> list[str]:
+    """The counts by kind of reason (the ``kinds`` most frequent), ``examples`` items of each."""
+    by_reason = data.get("skipped_by_reason") or {}
+    if not by_reason:
+        return []
+    more = f"; {len(by_reason) - kinds} more kinds in report.json" if len(by_reason) > kinds else ""
+    lines = [f"  - skipped by reason ({data['skipped_total']:,} in all): "
+             + "; ".join(f"{kind} {count:,}" for kind, count in list(by_reason.items())[:kinds]) + more]
+    for kind in list(by_reason)[:kinds]:
+        of_kind = [item for item in data.get("skipped", []) if item.get("kind") == kind]
+        lines += [f"  - skipped `{item['file']}`: {item['reason']}" for item in of_kind[:examples]]
+    if data["skipped_total"] > len(lines) - 1:
+        lines.append(f"  - … {data['skipped_total'] - (len(lines) - 1):,} more: every one with its reason in `{skipped_file}`")
+    return lines
 
 
 def build(run: Any, seconds: float) -> dict[str, Any]:
@@ -139,6 +163,10 @@ def build(run: Any, seconds: float) -> dict[str, Any]:
         "verifiers": [v.spec.name for v in plan.verifiers],
         "models": results,
         "total_parameters": sum(r.get("parameters", 0) for r in results),
+        # every file, row or tune the data sets left out is a line of this file in the run folder;
+        # the models' "data" keep counts by kind of reason and the first few of each kind
+        "skipped_file": skips.JSONL,
+        "skipped_total": len(run.skipped),
         "failures": errors + failed_checks,
         "ok": not errors and not failed_checks,
         "notes": notes,
@@ -156,13 +184,15 @@ def markdown(doc: dict[str, Any]) -> str:
         lines += ["| " + " | ".join(str(get(r)) for _, get in COLUMNS) + " |" for r in models]
         lines += ["", f"Total parameters: {doc['total_parameters']:,}", ""]
         lines += _context_lines(models)
-        lines += _data_lines(models)
+        lines += _data_lines(models, doc.get("skipped_file", skips.JSONL))
     if doc["failures"]:
         lines += ["## Failures", ""] + [f"- {failure}" for failure in doc["failures"]]
     lines.append("")
     return "\n".join(lines)
 
 
-def write(doc: dict[str, Any], folder: Path) -> None:
+def write(doc: dict[str, Any], folder: Path, skipped: Sequence[Mapping[str, Any]] = ()) -> None:
+    """report.json, report.md, and skipped.jsonl: every skipped item, one JSON object a line."""
+    skips.write_jsonl(folder / doc.get("skipped_file", skips.JSONL), skipped)
     atomic_write(folder / "report.json", json.dumps(doc, indent=2, default=str) + "\n")
     atomic_write(folder / "report.md", markdown(doc))

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from ml5 import __version__, runlock
+from ml5 import skipped as skips
 from ml5.atomic import atomic_write
 from ml5.config import Config, ConfigError, TrainSettings
 from ml5.distributed import World, agree, broadcast, gather, wait_for_data
@@ -215,6 +216,8 @@ class Run:
     results: dict[str, dict[str, Any]] = attrs.Factory(dict)
     #: per model, the last epoch its trainer reported (and checkpointed)
     epochs_done: dict[str, int] = attrs.Factory(dict)
+    #: every file, row or tune the data sets left out, per model: the lines of skipped.jsonl
+    skipped: list[dict[str, str]] = attrs.Factory(list)
 
     def epoch_ended(self, model: ModelSpec, epoch: int, metrics: dict[str, float]) -> None:
         self.epochs_done[model.name] = epoch
@@ -323,6 +326,11 @@ def _train_one(run: Run, model_plan: ModelPlan, console: Any) -> dict[str, Any]:
         raise problem
     # how each rank got its data: rank 0 reads the files, the others the cache it filled
     reads = gather(world, {key: data.stats[key] for key in ("from_cache", "computed") if key in data.stats})
+    # every item the data set left out: Data.skipped, or (a format that predates it) the stats' list;
+    # the lines of skipped.jsonl, kept even if the training fails
+    skipped = list(data.skipped) or skips.from_stats(data.stats)
+    if world.is_main:
+        run.skipped += [{"model": spec.name, "dataset": dataset.name, **attrs.asdict(item)} for item in skipped]
     assert run.plan.trainer is not None
     request = TrainRequest(
         spec=spec,
@@ -349,6 +357,8 @@ def _train_one(run: Run, model_plan: ModelPlan, console: Any) -> dict[str, Any]:
         "exports": {},
         "verifications": [],
     }
+    if data.skipped or ("skipped" in data.stats and "skipped_total" not in data.stats):
+        result["data"].update(skips.summary(skipped, run.config.report.skipped_per_reason))
     plugin = run.plan.registry.plugins.infos.get(model_plan.spec.plugin)
     card = model_card(trained, plugin.version if plugin else "", data.card)
     inputs = verification_inputs(trained, run.config.run.seed)
@@ -424,7 +434,7 @@ def execute(plan_: Plan, folder: Path, resume: bool = False, console: Any = None
             # soon as one ends with an error, which would cut rank 0 short
             return {"ok": broadcast(world, None), "rank": world.rank}
         doc = report.build(run, time.perf_counter() - started)
-        report.write(doc, folder)
+        report.write(doc, folder, run.skipped)
         run.hook.ml5_run_end(run=run, report=doc)
         broadcast(world, doc["ok"])
     return doc

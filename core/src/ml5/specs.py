@@ -6,11 +6,13 @@ module, the parameter count, every exporter and verifier — reads that one desc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Union
 
 import attrs
+
+from ml5.skipped import Skipped
 
 #: Activations a layer may apply ("" = none). The torch builder and the exporters read this.
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "softmax", "elu", "")
@@ -176,10 +178,15 @@ class Data:
     description: str = ""
     #: Optional predefined split per row ("train"/"validation"/"test"), as some data sets ship.
     split: Any = None
+    #: counts, distributions and what was skipped, counted by kind of reason with the first few of
+    #: each kind listed (``ml5.skipped.summary``): what the run report and ``--stats`` show
     stats: Mapping[str, Any] = attrs.field(factory=dict)
     #: facts about the inputs every export must carry in its model card, so a host can build the
     #: same inputs (e.g. ``input_standardisation``: the per-feature mean and std of training data)
     card: Mapping[str, Any] = attrs.field(factory=dict)
+    #: every file, row or part of a file the data set left out (``ml5.skipped.Skipped``: what, the
+    #: reason, its kind); a run writes them all to ``skipped.jsonl``. Empty: the ones ``stats`` lists
+    skipped: Sequence[Skipped] = attrs.field(factory=tuple, converter=tuple)
 
 
 @attrs.frozen

@@ -195,6 +195,8 @@ class DatasetContract:
             assert data.inputs.dtype == np.float32 and data.targets.dtype == np.float32
             assert np.isfinite(data.inputs).all() and np.isfinite(data.targets).all()
             assert data.fingerprint
+            if data.skipped:  # the statistics count every skipped item, whatever they list of them
+                assert data.stats.get("skipped_total") == len(data.skipped), model
 
     def test_deterministic(self, tmp_path: Path) -> None:
         import numpy as np

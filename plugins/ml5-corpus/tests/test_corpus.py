@@ -66,6 +66,62 @@ def test_chords_of_a_score_and_of_two_tunes(tmp_path):
     assert (raw[:, 64:] > -0.99).any(axis=1).all() and raw[:, 64:].max() == pytest.approx(0.0, abs=1e-5)
 
 
+#: a collection as collections are: a file header, and among good tunes one music21 cannot
+#: parse (an unclosed chord) and one with rests only
+COLLECTION = """%abc-2.1
+O:Nowhere
+
+X:1
+T:Good
+M:4/4
+L:1/4
+K:C
+CEGc|dfa2|]
+
+X:2
+T:Broken
+M:4/4
+L:1/4
+K:C
+[[[CEG c|]
+
+X:3
+T:Silent
+M:4/4
+L:1/4
+K:C
+z4|z4|]
+
+X:4
+T:Also good
+M:3/4
+L:1/4
+K:Am
+ACE|^GBE|A3|]
+"""
+
+
+def test_a_collection_is_read_tune_by_tune_and_its_bad_tunes_are_named(tmp_path):
+    folder = make_scores(tmp_path / "scores")
+    (folder / "collection.abc").write_text(COLLECTION)
+    data = _open("harmony", folder)
+    # files in name order: broken.krn (skipped), then the collection's good tunes: tune 1 bar 2
+    # -> D:min; tune 4 bars 2, 3 -> E:maj, A:maj (as the same tunes of tunes.abc at the end)
+    chords = [CHORD_VOCABULARY[i] for i in data.targets.argmax(axis=1)]
+    assert chords[:3] == ["D:min", "E:maj", "A:maj"] and chords[-3:] == chords[:3]
+    skipped = {s.file: s for s in data.skipped}
+    assert set(skipped) == {"broken.krn", "collection.abc tune X:2 (Broken)", "collection.abc tune X:3 (Silent)"}
+    assert skipped["collection.abc tune X:2 (Broken)"].reason.startswith("music21 cannot parse it (ABCHandlerException: ")
+    assert skipped["collection.abc tune X:3 (Silent)"].reason == "no notes in the tune"
+    stats = data.stats
+    assert (stats["files"], stats["files_used"], stats["files_skipped"], stats["skipped_total"]) == (4, 3, 1, 3)
+    assert stats["skipped_by_reason"] == {"music21 cannot parse it": 2, "no notes in the tune": 1}
+    assert [item["file"] for item in stats["skipped"]] == ["broken.krn", "collection.abc tune X:2 (Broken)",
+                                                           "collection.abc tune X:3 (Silent)"]
+    # the first bar of each piece has no bar before it for the harmony context: counted, not named
+    assert stats["left_out"] == {"first bars of a piece (no bar before them for the harmony context)": 5}
+
+
 def test_chord_symbols_are_annotations_not_notes(tmp_path):
     from ml5_midi.score import read_score
     from music21 import chord, harmony, stream

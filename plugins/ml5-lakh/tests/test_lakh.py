@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from ml5.music import CHORD_VOCABULARY
-from ml5.testing import DatasetContract, open_dataset
+from ml5.testing import DatasetContract, open_dataset, run_cli
 from ml5_lakh import index
 from ml5_midi.testing import drum_bar, write_midi
 
@@ -135,3 +136,59 @@ def test_an_interrupted_read_resumes_from_the_cache(tmp_path):
         del stats["files"]["from_cache"], stats["files"]["computed"]
     assert resumed == clean
     assert clean["files"]["files_used"] == 80 and clean["files"]["skipped"][0]["file"] == f"f/{'f' * 32}.mid"
+
+
+def _broken_files(full: Path, each: int) -> dict[str, int]:
+    """``each`` small unusable .mid files of three kinds in the hex folders of ``full``: empty,
+    type 2, and a valid file without a note. Returns how many of each kind of reason."""
+    contents = {
+        "e": b"",
+        "c": b"MThd\x00\x00\x00\x06\x00\x02\x00\x01\x01\xe0MTrk\x00\x00\x00\x0c\x00\x90\x3c\x40\x83\x60\x80\x3c\x00\x00\xff\x2f\x00",
+        "9": b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xe0MTrk\x00\x00\x00\x04\x00\xff\x2f\x00",  # one track, no note
+    }
+    for i in range(each):
+        for first, content in contents.items():
+            name = f"{first}{i:031x}"
+            (full / first).mkdir(parents=True, exist_ok=True)
+            (full / first / f"{name}.mid").write_bytes(content)
+    return {"not a readable MIDI file": each, "type-2 MIDI file, not one piece": each, "no notes": each}
+
+
+def test_a_run_over_hundreds_of_broken_files_keeps_the_report_bounded(tmp_path):
+    """`ml5 run` on a Lakh folder with 300 broken files: report.json counts them all by kind of
+    reason and lists the first N of each, skipped.jsonl holds every one, report.md and the
+    console show the counts and where the full list is."""
+    import json
+
+    pytest.importorskip("ml5_trainer")
+    root = make_lakh(tmp_path / "data")
+    kinds = _broken_files(root / "lmd_full", 100)
+    # make_lakh's own odd files: broken and empty (unreadable), type 2, an absurd tempo, drums only
+    kinds["not a readable MIDI file"] += 2
+    kinds["type-2 MIDI file, not one piece"] += 1
+    kinds.update({"absurd tempo N quarter notes per minute": 1, "drums only": 1})
+    config = tmp_path / "ml5.toml"
+    config.write_text(f'[run]\nexporters = ["rtneural"]\nverifiers = ["reference"]\n[report]\nskipped_per_reason = 20\n'
+                      f'[train]\nepochs = 2\nbatch_size = 16\nthreads = 1\n[models.harmony]\ndataset = "lakh"\npath = "{root}"\n'
+                      '[models.harmony.options]\nworkers = 1\n')
+    out = tmp_path / "run"
+    result = run_cli("run", "--plugins", "harmony", "--config", str(config), "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((out / "report.json").read_text())
+    data = report["models"][0]["data"]
+    total = sum(kinds.values())
+    assert (data["files"], data["files_skipped"], data["skipped_total"]) == (318, total, total)
+    assert data["skipped_by_reason"] == dict(sorted(kinds.items(), key=lambda pair: (-pair[1], pair[0])))
+    listed = [item["kind"] for item in data["skipped"]]
+    assert {kind: listed.count(kind) for kind in kinds} == {kind: min(20, n) for kind, n in kinds.items()}
+    assert report["skipped_total"] == total and report["skipped_file"] == "skipped.jsonl"
+    lines = [json.loads(line) for line in (out / "skipped.jsonl").read_text().splitlines()]
+    assert len(lines) == total and {line["kind"] for line in lines} == set(kinds)
+    assert all(line["model"] == "harmony" and line["dataset"] == "lakh" and line["reason"] for line in lines)
+    assert len({line["file"] for line in lines}) == total
+    markdown = (out / "report.md").read_text()
+    assert "skipped by reason (305 in all): not a readable MIDI file 102; type-2 MIDI file, not one piece 101; " \
+           "no notes 100; absurd tempo N quarter notes per minute 1; drums only 1" in markdown
+    assert "`skipped.jsonl`" in markdown and markdown.count("  - skipped `") == 3 + 3 + 3 + 1 + 1
+    assert "skipped by reason (305 in all)" in result.stdout
+    assert f"305 skipped files, rows and tunes, each with its reason: {out / 'skipped.jsonl'}" in result.stderr

@@ -3,8 +3,10 @@
 By default the Bach collection (the four-part chorales and other Bach scores); ``collection =
 "all"`` reads every score of the corpus (Essen and other folk collections in ABC, Humdrum kern,
 Palestrina, Beethoven …), or a composer name music21 knows. RomanText files (``.rntxt``) are
-harmonic analyses, not music, and are left out. With ``path``, a folder of your own scores in
-the formats music21 reads is used instead of the corpus.
+harmonic analyses, not music, and are left out (counted). With ``path``, a folder of your own
+scores in the formats music21 reads is used instead of the corpus. An ABC collection is read tune
+by tune: a tune music21 cannot parse, or one without notes, is skipped and named with its reason
+("file.abc tune X:12 (Title)") while the file's other tunes are used.
 
 Feeds harmony and melody (scores carry pitch and harmony, not a performance's dynamics or
 groove), and EmotionRecognizer: with ``render_audio`` (the default; needs ml5-audio) every score
@@ -12,13 +14,14 @@ is rendered by ml5-audio's additive instrument (``ml5_audio.render``) and each p
 features are the input, its embedding — ml5-midi's emotion proxy and musical context of the
 notes — the target, so the chain reads audio as the downstream models were trained to read
 notes. No emotion labels: valence and arousal come from the documented proxy. Split: by piece (SHA-256 of its path inside the corpus without the suffix; a piece the
-corpus holds in two formats is read once), about 10% validation (chooses the epoch) and 10% test
+corpus holds in two formats is read once, the copy counted), about 10% validation (chooses the epoch) and 10% test
 (scored after training, never used to choose anything).
 """
 
 from __future__ import annotations
 
 import importlib.util
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +31,10 @@ from ml5_midi.format import Index, symbolic_format
 
 #: score formats read from the corpus or a folder (by file suffix)
 SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml", ".krn", ".abc")
+#: what the corpus's other files are, for the count of what was left out
+NOT_SCORES = {".rntxt": "RomanText harmonic analyses, not music"}
+#: a piece the corpus holds in two formats is read once
+COPIES = "copies of a piece in another format (read once)"
 
 OPTIONS = {"collection": "bach", "render_audio": True}
 VALIDATION_SHARE, TEST_SHARE = 0.1, 0.1
@@ -39,7 +46,8 @@ def corpus_root() -> Path:
     return Path(corpus.__file__).parent
 
 
-def _corpus_files(collection: str) -> list[Path]:
+def _corpus_files(collection: str) -> tuple[list[Path], dict[str, int]]:
+    """The collection's score files, and the other files of it counted by kind (analyses …)."""
     from music21 import corpus
 
     if collection == "all":
@@ -51,12 +59,17 @@ def _corpus_files(collection: str) -> list[Path]:
                 f"corpus: no scores for collection {collection!r} in music21's corpus; use \"bach\", \"all\", "
                 "or a composer folder of music21/corpus (e.g. \"palestrina\", \"beethoven\")"
             )
-    return sorted({Path(p) for p in paths if Path(p).suffix.lower() in SCORE_SUFFIXES})
+    found = {Path(p) for p in paths}
+    others = Counter(f"{p.suffix.lower() or 'no suffix'} files ({NOT_SCORES.get(p.suffix.lower(), 'not a score format read here')})"
+                     for p in found if p.suffix.lower() not in SCORE_SUFFIXES)
+    return sorted(p for p in found if p.suffix.lower() in SCORE_SUFFIXES), dict(others)
 
 
 def index(path: Path | None, options: dict) -> Index:
+    left_out: dict[str, int] = {}
     if path is None:
-        root, files = corpus_root(), _corpus_files(str(options["collection"]))
+        root = corpus_root()
+        files, left_out = _corpus_files(str(options["collection"]))
     else:
         root = Path(path)
         if not root.is_dir():
@@ -68,9 +81,11 @@ def index(path: Path | None, options: dict) -> Index:
     def piece_of(file: Path) -> str:
         return file.relative_to(root).with_suffix("").as_posix()
 
-    files = _one_per_piece(files, piece_of)
-    return Index(files=files, root=root, split_of=lambda file: split_by_piece(piece_of(file), VALIDATION_SHARE, TEST_SHARE), piece_of=piece_of,
-                 kind="score")
+    chosen = _one_per_piece(files, piece_of)
+    if len(chosen) < len(files):
+        left_out[COPIES] = len(files) - len(chosen)
+    return Index(files=chosen, root=root, split_of=lambda file: split_by_piece(piece_of(file), VALIDATION_SHARE, TEST_SHARE),
+                 piece_of=piece_of, kind="score", left_out=left_out)
 
 
 def _one_per_piece(files: list[Path], piece_of: Callable[[Path], str]) -> list[Path]:

@@ -28,8 +28,10 @@ CLIP_NAME = re.compile(r"^Q([1-4])_(.{11})_(\d+)$")
 
 
 def _labels(path: Path) -> tuple[dict[str, int], list[Skipped]]:
-    """label.csv: clip ID -> quadrant; bad rows as skips."""
+    """label.csv: clip ID -> quadrant; bad rows as skips (of a clip listed twice, the later row is
+    used and the earlier one named)."""
     labels, bad = {}, []
+    row_of: dict[str, int] = {}
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         header = [h.strip() for h in reader.fieldnames or []]
@@ -38,8 +40,12 @@ def _labels(path: Path) -> tuple[dict[str, int], list[Skipped]]:
         for line, row in enumerate(reader, start=2):
             row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
             if row["4Q"] not in ("1", "2", "3", "4"):
-                bad.append(Skipped(f"label.csv row {line} ({row['ID']})", f"4Q is {row['4Q']!r}, not 1-4"))
+                bad.append(Skipped(f"label.csv row {line} ({row['ID']})", f"4Q is {row['4Q']!r}, not 1-4", "4Q is not 1-4"))
                 continue
+            if row["ID"] in row_of:
+                bad.append(Skipped(f"label.csv row {row_of[row['ID']]} ({row['ID']})",
+                                   f"the clip is labelled again in row {line}, which is used", "clip labelled again"))
+            row_of[row["ID"]] = line
             labels[row["ID"]] = int(row["4Q"])
     return labels, bad
 
@@ -63,7 +69,8 @@ def index(path: Path | None, options: dict) -> Index:
         named = int(match.group(1)) if match else None
         listed = labels.get(clip)
         if named is not None and listed is not None and named != listed:
-            skipped.append(Skipped(f"midis/{file.name}", f"label.csv says Q{listed}, the file name says Q{named}"))
+            skipped.append(Skipped(f"midis/{file.name}", f"label.csv says Q{listed}, the file name says Q{named}",
+                                   "label.csv and the file name give different quadrants"))
             continue
         quadrant = listed if listed is not None else named
         if quadrant is None:

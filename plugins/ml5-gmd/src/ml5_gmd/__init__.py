@@ -8,7 +8,7 @@ FOLDER is the ``groove`` folder or the one holding it. The official split of ``i
 → its 16 expression parameters). No emotion labels: inputs come from ml5-midi's emotion proxy of
 each phrase — drums have no mode, so valence follows the tempo and arousal tempo, density and
 loudness. A row naming a missing file, an unknown split or beat type is skipped and named; so
-is a file that cannot be read.
+is a file that cannot be read. The rows of the beat type not chosen are counted.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def index(path: Path | None, options: dict) -> Index:
         root / "info.csv", "gmd", columns=("beat_type",),
         reject=lambda row: None if row["beat_type"] in BEAT_TYPES else f"beat_type {row['beat_type']!r} is not beat or fill",
         wanted=lambda row: wanted in ("all", row["beat_type"]),
+        unwanted=f"rows of another beat_type (option beat_type = {wanted!r})",
     )
 
 FORMAT = symbolic_format(

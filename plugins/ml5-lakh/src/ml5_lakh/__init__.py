@@ -4,9 +4,9 @@ or ``lmd_matched/`` and ``lmd_aligned/`` nested by Million Song Dataset track id
 
 Feeds melody and harmony (pop songs carry melody and chords; their drums and unquantised velocities
 are too uneven for dynamics and groove). No emotion labels: ml5-midi's proxy. A MIDI file matched to
-several tracks (the same MD5 in several folders) is read once. Split: by file (SHA-256 of the MD5
-name), about 10% validation. Broken, empty, type-2, absurd-tempo and drums-only files are skipped
-with the reason; files with hundreds of tracks are read like any other.
+several tracks (the same MD5 in several folders) is read once; the copies are counted. Split: by
+file (SHA-256 of the MD5 name), about 10% validation. Broken, empty, type-2, absurd-tempo and
+drums-only files are skipped with the reason; files with hundreds of tracks are read like any other.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from ml5_midi.format import Index, symbolic_format
 
 RELEASES = ("lmd_full", "lmd_matched", "lmd_aligned")
 SUFFIXES = (".mid", ".midi")
+#: the files left out as copies of one already read (the same MD5 matched to several tracks)
+COPIES = "copies of a file matched to several tracks (read once)"
 
 
 def find_root(path: Path) -> Path:
@@ -34,7 +36,9 @@ def index(path: Path | None, options: dict) -> Index:
         raise ml5.DataError("lakh reads a folder on disk: give the path of lmd_full (or lmd_matched, lmd_aligned)")
     root = find_root(Path(path))
     by_md5: dict[str, Path] = {}
+    copies = 0
     for file in sorted(p for p in root.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()):
+        copies += file.stem in by_md5
         by_md5.setdefault(file.stem, file)  # one song matched to several tracks: read once
     if not by_md5:
         raise ml5.DataError(
@@ -42,7 +46,8 @@ def index(path: Path | None, options: dict) -> Index:
             "(or lmd_matched/ and lmd_aligned/ nested by track id)"
         )
     files = sorted(by_md5.values(), key=lambda f: f.stem)
-    return Index(files=files, root=root, split_of=lambda file: split_by_piece(file.stem), piece_of=lambda file: file.stem)
+    return Index(files=files, root=root, split_of=lambda file: split_by_piece(file.stem), piece_of=lambda file: file.stem,
+                 left_out={COPIES: copies} if copies else {})
 
 
 FORMAT = symbolic_format(

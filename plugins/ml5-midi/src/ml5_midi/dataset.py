@@ -6,7 +6,8 @@ proxy), targets, the split by piece — and describe it for ``ml5 datasets NAME 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,10 @@ import ml5
 import numpy as np
 from ml5.filework import FileResults, Skipped, process_files
 from ml5.music import CHORD_VOCABULARY, EMBEDDING_SIZE, emotion_embedding, pitch_name
+from ml5.skipped import summary as skipped_summary
 from ml5.splits import hold_out_one_piece
 
-from ml5_midi.examples import midi_file_examples, score_file_examples
+from ml5_midi.examples import LEFT_OUT, midi_file_examples, score_file_examples
 from ml5_midi.format import SETTINGS, VERSION, evenly_spaced
 
 #: models a symbolic data set can feed: the emotion embedding (or its first half) in; and
@@ -28,22 +30,50 @@ MODELS = ("melody", "harmony", "dynamics", "groove", "emotion")
 
 @attrs.frozen
 class Examples:
-    """The per-file arrays of a data set, with the files that gave none."""
+    """The per-file arrays of a data set, with what was left out: the files that gave none, the
+    tunes of a collection that could not be read, the windows that gave a model no row."""
 
     files: FileResults
     extra_skipped: tuple[Skipped, ...] = ()  # found while indexing (a CSV row naming no file …)
     root: Path | None = None  # files are named relative to it
+    #: counted while indexing, by reason: rows an option leaves out, a second copy of a file …
+    left_out: Mapping[str, int] = attrs.field(factory=dict)
+
+    def name(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix() if self.root else str(path)
 
     @property
     def skipped(self) -> list[Skipped]:
-        return [*self.extra_skipped, *self.files.skipped]
+        """Every row, file and tune left out, with its reason."""
+        parts = [Skipped(f"{self.name(path)} {part}", str(reason))
+                 for path, arrays in self.files.results
+                 for part, reason in zip(arrays.get("skipped_parts", ()), arrays.get("skipped_part_reasons", ()))]
+        return [*self.extra_skipped, *self.files.skipped, *parts]
 
-    def summary(self) -> dict[str, Any]:
+    def left_out_counts(self, model: str | None = None, unused: Sequence[Skipped] = ()) -> dict[str, int]:
+        """What the files used left out, counted by reason, most first: the windows that gave
+        ``model`` no row (every model's, named "model: reason", when None) and what indexing
+        counted; files in ``unused`` are not among the files used."""
+        counts: Counter[str] = Counter(self.left_out)
+        not_used = {item.file for item in unused}
+        for path, arrays in self.files.results:
+            if self.name(path) in not_used:
+                continue
+            for (who, reason), count in zip(LEFT_OUT.values(), arrays["left_out"]):
+                if model is None or who in ("", model):
+                    counts[f"{who}: {reason}" if who and model is None else reason] += int(count)
+        return {reason: count for reason, count in counts.most_common() if count}
+
+    def summary(self, model: str | None = None, unused: Sequence[Skipped] = ()) -> dict[str, Any]:
+        """File counts, the skipped items counted by kind with the first few of each, and what
+        was left out of the files used; ``unused``: files that gave ``model`` nothing."""
         summary = self.files.summary()
-        summary["files"] += len(self.extra_skipped)
-        summary["files_skipped"] += len(self.extra_skipped)
-        summary["skipped"] = [attrs.asdict(s) for s in self.skipped]
-        return summary
+        summary.update(files=summary["files"] + len(self.extra_skipped),
+                       files_used=summary["files_used"] - len(unused),
+                       files_skipped=summary["files_skipped"] + len(self.extra_skipped) + len(unused),
+                       **skipped_summary([*self.skipped, *unused]))
+        left_out = self.left_out_counts(model, unused)
+        return {**summary, **({"left_out": left_out} if left_out else {})}
 
 
 def collect(
@@ -55,6 +85,7 @@ def collect(
     description: str,
     extra_skipped: Sequence[Skipped] = (),
     model: str | None = None,
+    left_out: Mapping[str, int] | None = None,
 ) -> Examples:
     """Per-file examples of MIDI (``kind="midi"``) or score (``"score"``) files, over all cores,
     through the cache shared by every data set of that kind. With ``model``, only that model's
@@ -84,7 +115,7 @@ def collect(
         description=description, root=root,
         keep=held_for(model, int(options.get("max_examples_per_file", 0))) if model else None,
     )
-    return Examples(results, tuple(extra_skipped), root)
+    return Examples(results, tuple(extra_skipped), root, dict(left_out or {}))
 
 
 def rendering_audio(options: dict[str, Any]) -> bool:
@@ -107,8 +138,13 @@ def held_for(model: str, most: int = 0) -> Callable[[dict[str, Any]], dict[str, 
 
     def keep(arrays: dict[str, Any]) -> dict[str, Any]:
         rows = evenly_spaced(len(arrays[f"{model}_va"]), most)
+        left_out = np.array(arrays["left_out"])  # what was left out of the file stays counted
+        left_out[list(LEFT_OUT).index("capped")] += len(arrays[f"{model}_va"]) - len(rows)
         held = {"va": np.asarray(arrays[f"{model}_va"], np.float32)[rows],
-                "music": np.asarray(arrays[f"{model}_music"], np.float32)[rows], "stat_drum_only": arrays["stat_drum_only"]}
+                "music": np.asarray(arrays[f"{model}_music"], np.float32)[rows], "stat_drum_only": arrays["stat_drum_only"],
+                "left_out": left_out}
+        if len(arrays["skipped_parts"]):  # most files have none: nothing held for them
+            held.update(skipped_parts=arrays["skipped_parts"], skipped_part_reasons=arrays["skipped_part_reasons"])
         for field in fields:
             held[field] = np.asarray(arrays[field])[rows]
         if model == "melody":
@@ -142,8 +178,7 @@ def to_data(
         if len(arrays["va"]):
             used.append((path, arrays))
         elif model in ("melody", "harmony") and bool(arrays["stat_drum_only"][0]):
-            where = path.relative_to(examples.root).as_posix() if examples.root else str(path)
-            drums_only.append(Skipped(where, f"drums only: no pitch for {model}"))
+            drums_only.append(Skipped(examples.name(path), f"drums only: no pitch for {model}"))
     if not used and model == "emotion":
         raise ml5.DataError(f"{name}: no emotion examples: EmotionRecognizer learns from the scores rendered to audio, "
                             "which needs ml5-audio installed (pip install ml5-audio) and the option render_audio = true")
@@ -190,8 +225,9 @@ def to_data(
         fingerprint=f"{name}-{model}-{digest.hexdigest()[:16]}",
         description=f"{name}: {n} {model} examples ({', '.join(f'{k} {s}' for s, k in counts.items())}), emotion from {source}",
         split=split,
-        stats={"examples": n, "examples_per_split": counts, **_with(examples.summary(), drums_only)},
+        stats={"examples": n, "examples_per_split": counts, **examples.summary(model, drums_only)},
         card=card,
+        skipped=[*examples.skipped, *drums_only],
     )
 
 
@@ -228,15 +264,6 @@ def _file_rows(model: str, va: np.ndarray, arrays: dict[str, Any]) -> tuple[np.n
         return np.asarray(arrays["emotion_features"], np.float32), embedding
     chords = np.eye(len(CHORD_VOCABULARY), dtype=np.float32)[arrays["harmony_chord"].astype(np.int64)]
     return np.concatenate([embedding, arrays["harmony_context"]], axis=1), chords
-
-
-def _with(summary: dict[str, Any], unused: list[Skipped]) -> dict[str, Any]:
-    """The file summary with files that gave this model nothing (drums only …) counted as skipped."""
-    if unused:
-        summary = {**summary, "files_used": summary["files_used"] - len(unused),
-                   "files_skipped": summary["files_skipped"] + len(unused),
-                   "skipped": [*summary["skipped"], *(attrs.asdict(s) for s in unused)]}
-    return summary
 
 
 def describe(examples: Examples, datas: dict[str, ml5.Data]) -> dict[str, Any]:

@@ -5,9 +5,17 @@ the four downstream models, the proxy emotion of the phrase they lie in and its 
 (``ml5_midi.context``); the data set decides later whether valence and arousal come from that
 proxy or from its own labels. The arrays are
 what ``ml5.filework`` caches, keyed by file content and ``settings`` (which carry ``ml5_midi.format.VERSION``).
+
+Nothing is left out unseen: the windows that give a model no row are counted by reason (array
+``left_out``, one count per entry of ``LEFT_OUT``: numbers, not text, so that the counts held for
+every file of a large data set cost little memory), and the tunes of an ABC collection that
+cannot be read are named with their reason (arrays ``skipped_parts``, ``skipped_part_reasons``).
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 from ml5.filework import SkipFile
@@ -29,12 +37,40 @@ FIELDS = {
 }
 MODELS_WITH_ROWS = ("melody", "dynamics", "harmony", "groove", "emotion")
 
+#: why a window or example gives no row: (the model it gives none to, "" for every model; the
+#: reason). Too ordinary to name one by one (a rest, a bar in 3/4 for groove), so counted, per
+#: file; the order is that of the ``left_out`` array (a change needs a new format.VERSION)
+LEFT_OUT = {
+    "zero_bar": ("", "bars of zero length"),
+    "after_last_note": ("", "phrases after the last note"),
+    "no_onset": ("", "phrases without a note onset"),
+    "no_melody": ("melody", "phrases without a sounding pitched note"),
+    "few_notes": ("dynamics", "phrases with fewer than 2 notes"),
+    "first_bar": ("harmony", "first bars of a piece (no bar before them for the harmony context)"),
+    "silent_bars": ("harmony", "bars where nothing sounds in them or the bar before"),
+    "not_44": ("groove", "bars not in 4/4"),
+    "few_onsets": ("groove", "bars with fewer than 2 onsets"),
+    "nothing_heard": ("emotion", "phrases where nothing the instrument plays sounds (drums are not rendered)"),
+    # counted when a data set holds one model's rows (ml5_midi.dataset.held_for), not here
+    "capped": ("", "examples over max_examples_per_file (an option)"),
+}
 
-def piece_examples(whole: Piece, phrase_bars: int, mel: np.ndarray | None = None) -> dict[str, list]:
+
+def piece_examples(
+    whole: Piece, phrase_bars: int, mel: np.ndarray | None = None, left_out: Counter[str] | None = None,
+    rendered: bool | None = None,
+) -> dict[str, list]:
     """Every model's rows of one piece; with ``mel`` (the dB mel spectrogram of its rendering),
-    EmotionRecognizer's too: each phrase's raw features beside its embedding's parts."""
+    EmotionRecognizer's too: each phrase's raw features beside its embedding's parts. Windows
+    that give a model no row are counted in ``left_out`` by their ``LEFT_OUT`` key; ``rendered``
+    (default: whether ``mel`` is given) says EmotionRecognizer's rows were asked for, so the
+    phrases that give none are counted too — all of them for a piece with nothing the instrument
+    plays, which has no ``mel``."""
+    rendered = mel is not None if rendered is None else rendered
     rows: dict[str, list] = {name: [] for name in FIELDS}
+    counted: Counter[str] = Counter() if left_out is None else left_out
     keep = whole.bar_length > 1e-6
+    counted["zero_bar"] += int((~keep).sum())
     starts, lengths = whole.bar_start[keep], whole.bar_length[keep]
     nums, dens = whole.bar_numerator[keep], whole.bar_denominator[keep]
     ends = starts + lengths
@@ -43,15 +79,19 @@ def piece_examples(whole: Piece, phrase_bars: int, mel: np.ndarray | None = None
         bars = range(first, min(first + phrase_bars, len(starts)))
         begin, end = float(starts[bars[0]]), float(ends[bars[-1]])
         if begin > last_onset:
+            counted["after_last_note"] += len(range(first, len(starts), phrase_bars))
             break
         # only the notes that can matter to this phrase (and the bar before it): linear time
         reach = float(ends[list(bars)].max())
         piece = whole.around((float(starts[first - 1]) if first > 0 else begin) - 1.0, reach)
         inside = (piece.start >= begin) & (piece.start < end)
         if not inside.any():
+            counted["no_onset"] += 1
             continue
         va, music = window_embedding_parts(piece, begin, end)
-        if mel is not None and (inside & piece.sounding).any():  # drums are not rendered: nothing to hear
+        if rendered and (mel is None or not (inside & piece.sounding).any()):  # drums are not rendered
+            counted["nothing_heard"] += 1
+        elif mel is not None:
             from ml5_audio.features import window_features
 
             seconds = whole.seconds(np.array([begin, end]))
@@ -63,19 +103,31 @@ def piece_examples(whole: Piece, phrase_bars: int, mel: np.ndarray | None = None
             rows["melody_targets"].append(melody)
             rows["melody_va"].append(va)
             rows["melody_music"].append(music)
+        else:
+            counted["no_melody"] += 1
         if inside.sum() >= 2:
             rows["dynamics_targets"].append(targets.dynamics_parameters(piece, begin, end, starts))
             rows["dynamics_va"].append(va)
             rows["dynamics_music"].append(music)
+        else:
+            counted["few_notes"] += 1
         for b in bars:
             b0, b1 = float(starts[b]), float(ends[b])
-            if b > 0 and (piece.sounding & (piece.end > float(starts[b - 1])) & (piece.start < b1)).any():
+            if b == 0:
+                counted["first_bar"] += 1
+            elif (piece.sounding & (piece.end > float(starts[b - 1])) & (piece.start < b1)).any():
                 rows["harmony_chord"].append(targets.bar_chord(piece, b0, b1))
                 rows["harmony_context"].append(bands.bar_bands(piece, float(starts[b - 1]), b0))
                 rows["harmony_va"].append(va)
                 rows["harmony_music"].append(music)
+            else:
+                counted["silent_bars"] += 1
             in_bar = (piece.start >= b0 - targets.STEP / 2) & (piece.start < b1 - targets.STEP / 2)
-            if (nums[b], dens[b]) == (4, 4) and abs(lengths[b] - 4.0) < 1e-6 and in_bar.sum() >= 2:
+            if (nums[b], dens[b]) != (4, 4) or abs(lengths[b] - 4.0) >= 1e-6:
+                counted["not_44"] += 1
+            elif in_bar.sum() < 2:
+                counted["few_onsets"] += 1
+            else:
                 rows["groove_targets"].append(targets.groove_parameters(piece, b0))
                 rows["groove_va"].append(va)
                 rows["groove_music"].append(music)
@@ -113,8 +165,14 @@ def _piece_stats(pieces: list[Piece]) -> dict[str, np.ndarray]:
     }
 
 
-def examples_of(pieces: list[Piece], settings: dict) -> dict[str, np.ndarray]:
+def examples_of(
+    pieces: list[Piece], settings: dict, parts_left_out: Sequence[tuple[str, str]] = (),
+) -> dict[str, np.ndarray]:
+    """Every model's rows of a file's pieces, its statistics, and what was left out of it: the
+    windows that gave a model no row (counted by reason) and ``parts_left_out``, the (tune,
+    reason) pairs its reader could not use."""
     rows: dict[str, list] = {name: [] for name in FIELDS}
+    left_out: Counter[str] = Counter()
     for piece in pieces:
         mel = None
         if settings.get("audio") and piece.sounding.any():  # drums only: nothing the instrument plays
@@ -122,12 +180,22 @@ def examples_of(pieces: list[Piece], settings: dict) -> dict[str, np.ndarray]:
             from ml5_audio.render import render
 
             mel = mel_db(render(piece))
-        for name, values in piece_examples(piece, int(settings["phrase_bars"]), mel).items():
+        for name, values in piece_examples(piece, int(settings["phrase_bars"]), mel, left_out,
+                                           rendered=bool(settings.get("audio"))).items():
             rows[name] += values
     arrays = _stack(rows)
     if not any(len(arrays[f"{m}_va"]) for m in MODELS_WITH_ROWS):
         raise SkipFile("no complete bar with notes to learn from")
-    return {**arrays, **_piece_stats(pieces)}
+    return {**arrays, **_piece_stats(pieces), **_left_out(left_out, parts_left_out)}
+
+
+def _left_out(counted: Counter[str], parts: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """What was left out of a file, as arrays the cache can hold (text, never objects)."""
+    return {
+        "left_out": np.asarray([counted[key] for key in LEFT_OUT], dtype=np.int64),
+        "skipped_parts": np.asarray([part for part, _ in parts], dtype=str),
+        "skipped_part_reasons": np.asarray([reason for _, reason in parts], dtype=str),
+    }
 
 
 def midi_file_examples(path: str, settings: dict) -> dict[str, np.ndarray]:
@@ -141,10 +209,10 @@ def midi_file_examples(path: str, settings: dict) -> dict[str, np.ndarray]:
 
 def score_file_examples(path: str, settings: dict) -> dict[str, np.ndarray]:
     """Per-file work of score data sets (music21)."""
-    from ml5_midi.score import read_score
+    from ml5_midi.score import read_score_parts
 
     try:
-        pieces = read_score(path)
+        read = read_score_parts(path)
     except ValueError as exc:
         raise SkipFile(str(exc)) from None
-    return examples_of(pieces, settings)
+    return examples_of(read.pieces, settings, read.left_out)

@@ -6,7 +6,7 @@ numpy or a MIDI reader. The reading itself (ml5_midi.dataset) is imported when d
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import ml5
 from ml5.filework import Skipped
 
 #: bump on any change to a target, the proxy, the bands or the readers: it is part of every cache key
-VERSION = "5"
+VERSION = "6"
 
 #: per-file settings a data set may change (its options), with their defaults
 SETTINGS = {"phrase_bars": 2}
@@ -33,6 +33,9 @@ class Index:
     #: the piece a file belongs to (a song of several clips …): splits never cut through one
     piece_of: Callable[[Path], str] = lambda path: path.name
     skipped: tuple[Skipped, ...] = ()  # found while indexing: a listed file missing, a bad split …
+    #: left out while indexing, too ordinary to name one by one, counted by reason: rows an option
+    #: leaves out, a second copy of a file …
+    left_out: Mapping[str, int] = attrs.field(factory=dict)
 
 
 def evenly_spaced(count: int, most: int) -> list[int]:
@@ -54,11 +57,13 @@ def index_split_table(
     columns: Sequence[str] = (),
     reject: Callable[[dict[str, str]], str | None] = lambda row: None,
     wanted: Callable[[dict[str, str]], bool] = lambda row: True,
+    unwanted: str = "rows an option leaves out",
 ) -> Index:
     """An index from a CSV that lists MIDI files (``midi_filename``, relative to its folder) with
     their official ``split`` — GMD's info.csv, MAESTRO's CSV. A row with an unknown split, a
-    ``reject(row)`` reason or a file not on disk is skipped and named; ``wanted(row)`` leaves rows
-    out silently (an option's choice). Header names and cells are stripped of spaces."""
+    ``reject(row)`` reason or a file not on disk is skipped and named; the rows ``wanted(row)``
+    leaves out (an option's choice) are counted as ``unwanted``. Header names and cells are
+    stripped of spaces."""
     root = table.parent
     with table.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
@@ -67,7 +72,7 @@ def index_split_table(
         if missing:
             raise ml5.DataError(f"{name}: {table} has no column {', '.join(missing)}; its header is {', '.join(header)}")
         rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
-    files, splits, skipped = [], {}, []
+    files, splits, skipped, not_wanted = [], {}, [], 0
     for line, row in enumerate(rows, start=2):
         where = f"{table.name} row {line} ({row['midi_filename'] or 'no midi_filename'})"
         reason = f"split {row['split']!r} is not one of {', '.join(SPLITS)}" if row["split"] not in SPLITS else reject(row)
@@ -75,6 +80,7 @@ def index_split_table(
             skipped.append(Skipped(where, reason))
             continue
         if not wanted(row):
+            not_wanted += 1
             continue
         file = root / row["midi_filename"]
         if not row["midi_filename"] or not file.is_file():
@@ -82,8 +88,12 @@ def index_split_table(
             continue
         files.append(file)
         splits[file] = row["split"]
-    return Index(files=files, root=root, split_of=lambda file: splits[file], skipped=tuple(skipped))
+    return Index(files=files, root=root, split_of=lambda file: splits[file], skipped=tuple(skipped),
+                 left_out={unwanted: not_wanted} if not_wanted else {})
 
+
+#: what ``max_files`` leaves out
+MAX_FILES = "files not read (option max_files)"
 
 #: options every symbolic data set accepts, beside its own
 COMMON_OPTIONS = {**SETTINGS, "max_files": 0, "max_examples_per_file": 0, "workers": 0}
@@ -110,8 +120,9 @@ def symbolic_format(
                 raise ml5.DataError(f"{name}: option {option} = {opts[option]}; use a whole number of at least {least}")
         found = index(path, opts)
         files = [found.files[i] for i in evenly_spaced(len(found.files), int(opts["max_files"]))]
-        return found, collect(files, kind=found.kind, options=opts, root=found.root,
-                              description=f"{name}: reading", extra_skipped=found.skipped, model=model)
+        left_out = {**found.left_out, **({MAX_FILES: len(found.files) - len(files)} if len(files) < len(found.files) else {})}
+        return found, collect(files, kind=found.kind, options=opts, root=found.root, description=f"{name}: reading",
+                              extra_skipped=found.skipped, model=model, left_out=left_out)
 
     def open_(spec: ml5.ModelSpec, path: Path | None, opts: dict[str, Any]) -> ml5.Data:
         from ml5_midi.dataset import to_data
