@@ -223,11 +223,13 @@ def _in_pool_possible(workers: int) -> bool:
                     problem = f"worker processes could not start ({exc})"
                 else:
                     try:
-                        pool.submit(_ready).result()
-                    except (BrokenProcessPool, OSError, RuntimeError, AssertionError):
+                        # a guardless script may do long work before it reaches here: a
+                        # worker not ready within a minute is taken as one that cannot start
+                        pool.submit(_ready).result(timeout=60)
+                    except (BrokenProcessPool, OSError, RuntimeError, AssertionError, TimeoutError):
                         problem = _why_no_pool()
                     finally:
-                        pool.shutdown(wait=True, cancel_futures=True)
+                        pool.shutdown(wait=problem is None, cancel_futures=True)  # never wait on a stuck worker
         _POOL_STARTS = problem is None
         if problem is not None:
             print(f"ml5: reading files in this process, not in {workers} worker processes: {problem}", file=sys.stderr)

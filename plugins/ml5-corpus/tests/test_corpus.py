@@ -101,9 +101,10 @@ ACE|^GBE|A3|]
 """
 
 
-def test_a_collection_is_read_tune_by_tune_and_its_bad_tunes_are_named(tmp_path):
+@pytest.mark.parametrize("mark", ["", "\ufeff"], ids=["plain", "byte-order-mark"])
+def test_a_collection_is_read_tune_by_tune_and_its_bad_tunes_are_named(tmp_path, mark):
     folder = make_scores(tmp_path / "scores")
-    (folder / "collection.abc").write_text(COLLECTION)
+    (folder / "collection.abc").write_text(mark + COLLECTION, encoding="utf-8")
     data = _open("harmony", folder)
     # files in name order: broken.krn (skipped), then the collection's good tunes: tune 1 bar 2
     # -> D:min; tune 4 bars 2, 3 -> E:maj, A:maj (as the same tunes of tunes.abc at the end)

@@ -108,8 +108,7 @@ def collect(
         from ml5_audio.render import ATTACK, GAIN, PARTIALS, RELEASE, ROLLOFF
 
         settings["rendering"] = {**FEATURES, "partials": PARTIALS, "rolloff": ROLLOFF, "attack": ATTACK,
-                                 "release": RELEASE, "gain": GAIN, "ml5-audio": metadata.version("ml5-audio"),
-                                 "librosa": metadata.version("librosa")}
+                                 "release": RELEASE, "gain": GAIN, "ml5-audio": metadata.version("ml5-audio")}
     results = process_files(
         work, files, settings=settings, namespace=f"{kind}-examples", workers=int(options.get("workers", 0)),
         description=description, root=root,

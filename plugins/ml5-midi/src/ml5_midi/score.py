@@ -90,7 +90,7 @@ def _abc_parts(path: Path) -> list[tuple[str, Callable[[], object]]]:
     """An ABC file's tunes, each parsed on its own with the file header before it (what music21's
     ``ABCHandler.splitByReferenceNumber`` gives each tune), named by reference number and title."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark would hide the first X: line
     except UnicodeDecodeError as exc:
         raise ValueError(f"not UTF-8 text, which music21 reads ABC as ({exc})") from None
     header, tunes = split_abc(text)
