@@ -20,6 +20,9 @@ from ml5.skipped import Skipped, reason_kind
         ("TypeError: 'NoneType' object is not subscriptable", "TypeError"),
         ("split 'dev' is not one of train, validation, test", "split is not one of train, validation, test"),
         ("music21 cannot parse it (ABCHandlerException: Bad chord (x))", "music21 cannot parse it"),
+        ("music21 cannot parse it (ABCHandlerException: a bracket left open (x", "music21 cannot parse it"),
+        ("the file doesn't exist: 'a.mid'", "the file doesn't exist"),
+        ("played at 0.5x speed", "played at 0.5x speed"),
     ],
 )
 def test_a_reason_counts_under_its_kind_without_specifics(reason, kind):

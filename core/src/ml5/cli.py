@@ -414,7 +414,8 @@ def run(
     out.print(markdown(doc), markup=False, highlight=False)
     err.print(f"run folder: {folder}")
     if doc.get("skipped_total"):
-        err.print(f"{doc['skipped_total']:,} skipped files, rows and tunes, each with its reason: "
+        err.print(f"{doc['skipped_total']:,} skipped files, rows and tunes (each model's counted apart), "
+                  f"each with its reason: "
                   f"{folder / doc['skipped_file']}", markup=False, highlight=False)
     if not doc["ok"]:
         raise typer.Exit(1)

@@ -28,8 +28,8 @@ PER_REASON_VARIABLE = "ML5_SKIPPED_PER_REASON"
 JSONL = "skipped.jsonl"
 
 _DETAIL = re.compile(r"\s*\([^()]*\)")
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_NUMBER = re.compile(r"(?<![\w.-])[-+]?\d+(?:\.\d+)?(?![\w-])")
+_QUOTED = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"")  # not the apostrophe of "doesn't"
+_NUMBER = re.compile(r"(?<![\w.-])[-+]?\d+(?:\.\d+)?(?![\w.-])")
 
 
 def reason_kind(reason: str) -> str:
@@ -41,7 +41,7 @@ def reason_kind(reason: str) -> str:
     text = reason
     while (shorter := _DETAIL.sub("", text)) != text:  # nested parentheses, innermost first
         text = shorter
-    text = _QUOTED.sub("", text).split(": ", 1)[0]
+    text = _QUOTED.sub("", text).split(": ", 1)[0].split(" (", 1)[0]  # and an unclosed "(" too
     text = _NUMBER.sub("N", text)
     text = re.sub(r"\s+([,;:.])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,;:")
     return text or reason.strip() or "no reason given"

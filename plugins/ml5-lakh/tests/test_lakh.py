@@ -191,4 +191,4 @@ def test_a_run_over_hundreds_of_broken_files_keeps_the_report_bounded(tmp_path):
            "no notes 100; absurd tempo N quarter notes per minute 1; drums only 1" in markdown
     assert "`skipped.jsonl`" in markdown and markdown.count("  - skipped `") == 3 + 3 + 3 + 1 + 1
     assert "skipped by reason (305 in all)" in result.stdout
-    assert f"305 skipped files, rows and tunes, each with its reason: {out / 'skipped.jsonl'}" in result.stderr
+    assert f"305 skipped files, rows and tunes (each model's counted apart), each with its reason: {out / 'skipped.jsonl'}" in result.stderr
