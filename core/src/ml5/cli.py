@@ -555,7 +555,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     _state["argv"], _state["disabled"] = list(argv), _disabled_from_argv(argv)
     try:
-        skips.per_reason()  # a bad $ML5_SKIPPED_PER_REASON is a usage error now, not a traceback later
+        skips.per_reason()  # a bad $ML5_SKIPPED_PER_REASON is a usage error at the start, not a traceback after the work
     except ValueError as exc:
         err.print(f"[red]error[/]: {exc}", highlight=False)
         sys.exit(2)

@@ -68,7 +68,7 @@ def static_labels(root: Path) -> tuple[dict[str, tuple[float, float]], list[Skip
                 bad.append(Skipped(f"{relative.name} row {line}", "song_id, valence_mean or arousal_mean is not a number"))
                 continue
             song = str(int(float(song)))
-            if song in row_of:  # the later row is used, as it always was; the earlier one is named
+            if song in row_of:  # the later row is used; the earlier one is named
                 bad.append(Skipped(row_of[song], f"song {song} is labelled again in {relative.name} row {line}, "
                                                  "which is used", RELABELLED))
             row_of[song] = f"{relative.name} row {line}"
