@@ -273,15 +273,13 @@ def _skipped_lines(summary: dict[str, Any], examples: Optional[int] = 3, indent:
     """What a data set skipped: the counts by kind of reason, then the items listed of each kind
     (``examples`` of each; None: every one listed), and what it left out of the files it used."""
     by_reason = summary.get("skipped_by_reason") or {}
-    listed = summary.get("skipped", [])
     lines = []
     if by_reason:
         lines.append(f"{indent}skipped by reason: " + "; ".join(f"{kind} {count:,}" for kind, count in by_reason.items()))
-    for kind in by_reason or [None]:
-        of_kind = [item for item in listed if kind is None or item.get("kind") == kind]
-        lines += [f"{indent}skipped {item['file']}: {item['reason']}" for item in of_kind[:examples]]
+    for _, _, items in skips.examples_by_kind(summary, examples):
+        lines += [f"{indent}skipped {item['file']}: {item['reason']}" for item in items]
     shown = len(lines) - bool(by_reason)
-    total = summary.get("skipped_total", len(listed))
+    total = summary.get("skipped_total", len(summary.get("skipped", [])))
     if total > shown:
         lines.append(f"{indent}… {total - shown:,} more not listed here (ml5 datasets NAME FOLDER lists every one; "
                      f"a run writes them to {skips.JSONL})")

@@ -127,9 +127,8 @@ def _skipped_lines(data: dict[str, Any], skipped_file: str, examples: int = 3, k
     more = f"; {len(by_reason) - kinds} more kinds in report.json" if len(by_reason) > kinds else ""
     lines = [f"  - skipped by reason ({data['skipped_total']:,} in all): "
              + "; ".join(f"{kind} {count:,}" for kind, count in list(by_reason.items())[:kinds]) + more]
-    for kind in list(by_reason)[:kinds]:
-        of_kind = [item for item in data.get("skipped", []) if item.get("kind") == kind]
-        lines += [f"  - skipped `{item['file']}`: {item['reason']}" for item in of_kind[:examples]]
+    for _, _, items in skips.examples_by_kind(data, examples, kinds):
+        lines += [f"  - skipped `{item['file']}`: {item['reason']}" for item in items]
     if data["skipped_total"] > len(lines) - 1:
         lines.append(f"  - … {data['skipped_total'] - (len(lines) - 1):,} more: every one with its reason in `{skipped_file}`")
     return lines

@@ -95,6 +95,18 @@ def summary(items: Iterable[Skipped], most: int | None = None) -> dict[str, Any]
             "skipped_per_reason": limit}
 
 
+def examples_by_kind(stats: Mapping[str, Any], examples: int | None, kinds: int | None = None) -> list[tuple[str | None, int, list[dict]]]:
+    """What a printout of a ``summary`` shows: per kind of reason (the ``kinds`` most frequent)
+    its count and its first ``examples`` listed items (None: all listed). A summary without
+    counts by kind (an older one) gives one group of kind None holding every listed item."""
+    listed = list(stats.get("skipped", []))
+    by_reason = stats.get("skipped_by_reason") or {}
+    if not by_reason:
+        return [(None, stats.get("skipped_total", len(listed)), listed[:examples])] if listed else []
+    return [(kind, count, [item for item in listed if item.get("kind") == kind][:examples])
+            for kind, count in list(by_reason.items())[:kinds]]
+
+
 def from_stats(stats: Mapping[str, Any]) -> list[Skipped]:
     """The skipped items a data set's statistics list (all of them only if it kept all)."""
     return [Skipped.from_dict(item) for item in stats.get("skipped", [])]
