@@ -19,9 +19,7 @@ def test_short_fuzz_run(tmp_path):
         if os.environ.get("ML5_REQUIRE_FUZZ"):
             pytest.fail("clang++ not found: install clang and libclang-rt-14-dev (Debian) for libFuzzer")
         pytest.skip("libFuzzer needs clang++ (apt-get install clang libclang-rt-14-dev)")
-    folder = conformance_dir()
-    if folder is None:
-        pytest.skip("shared/rtneural-conformance not found")
+    folder = conformance_dir(ROOT)
     result = subprocess.run(
         ["bash", str(ROOT / "native" / "fuzz" / "run.sh"), "30000", str(folder)],
         capture_output=True, text=True, env={**os.environ, "ML5_FUZZ_DIR": str(tmp_path)}, timeout=900,

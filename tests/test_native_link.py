@@ -123,9 +123,7 @@ def host_build(static_prefix, tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("host", ["host-runtime-first", "host-yyjson-first"])
 def test_host_with_its_own_yyjson(host_build, host):
-    folder = conformance_dir()
-    if folder is None:
-        pytest.skip("shared/rtneural-conformance not found")
+    folder = conformance_dir(ROOT)
     result = subprocess.run([str(host_build / host), str(folder / "ref_emotionrecognizer.case.json")],
                             capture_output=True, text=True, timeout=120)
     report = f"exit {result.returncode}\n{result.stdout}{result.stderr}"

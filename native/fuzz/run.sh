@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 native="$(dirname "$here")"
 runs="${1:-1000000}"
-cases="${2:-$native/../../shared/rtneural-conformance}"
+cases="${2:-${ML5_CONFORMANCE_DIR:-$native/../tests/data/rtneural-conformance}}"
 work="${ML5_FUZZ_DIR:-$native/build/fuzz}"
 cxx="${CXX_FUZZ:-clang++}"
 mkdir -p "$work/corpus" "$work/artifacts"

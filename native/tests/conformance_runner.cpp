@@ -1,6 +1,6 @@
 // Runs every case of an RTNeural conformance folder through the engine (streaming mode):
 // accept cases must load and match the recorded outputs, reject cases must throw LoadError.
-// Usage: ml5rt_conformance [FOLDER] [--precision fp16]   (default ../shared/rtneural-conformance)
+// Usage: ml5rt_conformance [FOLDER] [--precision fp16]   (default: the folder tests/CMakeLists.txt configured)
 //
 // With --precision fp16 the accept cases run with half-precision weights and must stay within
 // kHalfTolerance of the recorded outputs, relative to the size of the terms summed (see below);

@@ -9,7 +9,7 @@
 namespace ml5_test {
 
 struct Args {
-    std::string folder = "../shared/rtneural-conformance";
+    std::string folder = ML5_CONFORMANCE_DIR_DEFAULT;  // set by tests/CMakeLists.txt
     ml5::Precision precision = ml5::Precision::fp32;
 };
 

@@ -263,7 +263,7 @@ void batch_equals_frame_by_frame(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::string dir = argc > 1 ? argv[1] : "../shared/rtneural-conformance";
+    const std::string dir = argc > 1 ? argv[1] : ML5_CONFORMANCE_DIR_DEFAULT;
     stateless_equals_reset_then_step();
     in_place_forward();
     softmax_is_stable();

@@ -47,16 +47,28 @@ def run_cli(
     )
 
 
-def conformance_dir() -> Path | None:
-    """The RTNeural conformance vectors: ``$ML5_CONFORMANCE_DIR``, else the first
-    ``shared/rtneural-conformance`` found walking up from the working directory."""
+#: where the repository keeps its copy of the RTNeural conformance vectors
+CONFORMANCE_SUBDIR = Path("tests") / "data" / "rtneural-conformance"
+
+
+def conformance_dir(start: Path | None = None) -> Path:
+    """The RTNeural conformance vectors: ``$ML5_CONFORMANCE_DIR``, else the repository's copy
+    (``tests/data/rtneural-conformance``) in the first folder walking up from ``start`` (a file or
+    folder; default: the working directory) that has one. Raises ``FileNotFoundError`` saying
+    how to point at a copy when there is none."""
     if os.environ.get("ML5_CONFORMANCE_DIR"):
-        return Path(os.environ["ML5_CONFORMANCE_DIR"])
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        candidate = folder / "shared" / "rtneural-conformance"
-        if candidate.is_dir():
+        folder = Path(os.environ["ML5_CONFORMANCE_DIR"])
+        if not (folder / "index.json").is_file():
+            raise FileNotFoundError(f"ML5_CONFORMANCE_DIR={folder} holds no index.json: point it at a folder of "
+                                    "RTNeural conformance cases, or unset it to use the repository's copy")
+        return folder
+    start = Path.cwd() if start is None else Path(start).resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFORMANCE_SUBDIR
+        if (candidate / "index.json").is_file():
             return candidate
-    return None
+    raise FileNotFoundError(f"no {CONFORMANCE_SUBDIR.as_posix()} in {start} or above it: run from an ml5 checkout, "
+                            "or set ML5_CONFORMANCE_DIR to a folder of RTNeural conformance cases")
 
 
 @contextlib.contextmanager

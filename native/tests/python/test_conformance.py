@@ -8,13 +8,11 @@ import numpy as np
 import pytest
 from ml5.testing import conformance_dir
 
-CONFORMANCE = conformance_dir() or Path("rtneural-conformance-not-found")
+CONFORMANCE = conformance_dir(Path(__file__))
 
 
 def _cases(kind):
     index = CONFORMANCE / "index.json"
-    if not index.is_file():
-        return []
     return [c["name"] for c in json.loads(index.read_text())["cases"] if c["kind"] == kind]
 
 

@@ -12,13 +12,10 @@ from ml5_rtneural import export, validate
 from ml5_rtneural.format import FormatError, parse_text
 from ml5_rtneural.reference import Engine
 
-CONFORMANCE = conformance_dir()
-needs_conformance = pytest.mark.skipif(CONFORMANCE is None, reason="shared/rtneural-conformance not found")
+CONFORMANCE = conformance_dir(Path(__file__))
 
 
 def cases(kind):
-    if CONFORMANCE is None:
-        return []
     found = []
     for path in sorted(CONFORMANCE.glob("*.case.json")):
         case = json.loads(path.read_text())
@@ -31,7 +28,6 @@ class TestExporter(ExporterContract):
     exporter_name = "rtneural"
 
 
-@needs_conformance
 @pytest.mark.parametrize("case", cases("accept"))
 def test_reference_engine_passes_accept_case(case):
     engine = Engine(parse_text((CONFORMANCE / case["model"]).read_bytes()), stateless=False)
@@ -41,7 +37,6 @@ def test_reference_engine_passes_accept_case(case):
     assert np.max(np.abs(outputs - np.array(case["expected_double"]))) <= case["tolerance_double"]
 
 
-@needs_conformance
 @pytest.mark.parametrize("case", cases("reject"))
 def test_reference_engine_refuses_reject_case(case):
     with pytest.raises(FormatError) as info:
@@ -49,7 +44,6 @@ def test_reference_engine_refuses_reject_case(case):
     assert str(info.value)
 
 
-@needs_conformance
 def test_conformance_suite_is_complete():
     assert len(cases("accept")) == 61 and len(cases("reject")) == 43
 
