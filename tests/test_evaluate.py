@@ -213,7 +213,7 @@ def test_exit_1_when_nothing_can_be_scored(gmd_run, tmp_path):
     (["--dataset", "no-such-set"], "unknown dataset 'no-such-set'; installed: "),
     (["--dataset", "gmd", "DATA", "--split", "train"], "--split 'train': use one of test, validation, all"),
     (["--dataset", "gmd"], "dataset 'gmd' reads a folder on disk"),
-    (["--dataset", "gmd", "DATA", "--engine", "gpu"], "--engine 'gpu': use one of native, reference"),
+    (["--dataset", "gmd", "DATA", "--engine", "gpu"], "--engine: unknown engine 'gpu'; installed: native, reference"),
     (["--dataset", "gmd", "DATA", "-O", "bars=2"], "--option 'bars=2': expected KEY=VALUE"),
     (["--dataset", "gmd", "DATA", "-O", "workers=two"], "workers takes a int"),
 ])
@@ -226,6 +226,21 @@ def test_usage_errors_exit_2(gmd_run, args, message):
     assert message in " ".join(result.stderr.split()), result.stderr
     if "unknown dataset" in message:
         assert "gmd" in result.stderr and "synthetic" in result.stderr
+
+
+def test_the_engines_come_from_plugins_and_ml5_plugins_lists_them():
+    rows = {r["name"]: r for r in json.loads(run_cli("plugins", "--json").stdout)}
+    assert rows["native"]["provides"]["engines"] == ["native"] and rows["rtneural"]["provides"]["engines"] == ["reference"]
+    assert Registry(load()).engine_names() == ["native", "reference"]  # the C++ engine is preferred
+
+
+def test_an_engine_left_out_is_unknown_and_the_installed_ones_are_named(gmd_run):
+    data, run, _, env = gmd_run
+    args = ["evaluate", str(run / "exports"), "--dataset", "gmd", str(data), "-O", "workers=1", "--json"]
+    missing = run_cli("--disable", "native", *args, "--engine", "native", env=env)
+    assert missing.returncode == 2 and "unknown engine 'native'; installed: reference" in " ".join(missing.stderr.split())
+    default = run_cli("--disable", "native", *args, env=env)
+    assert default.returncode == 0 and json.loads(default.stdout)["engine"] == "reference"
 
 
 def test_restandardise_rule():

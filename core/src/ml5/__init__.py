@@ -12,7 +12,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 from ml5.hookspecs import hookimpl
 from ml5.run import DataError, RunError, TrainedModel, TrainRequest, Verification
-from ml5.specs import GRU, LSTM, Data, DatasetFormat, Dense, Exporter, ModelSpec, Trainer, Verifier
+from ml5.specs import GRU, LSTM, Data, DatasetFormat, Dense, Engine, Exporter, ModelSpec, Trainer, Verifier
 
 __all__ = [
     "GRU",
@@ -21,6 +21,7 @@ __all__ = [
     "DataError",
     "DatasetFormat",
     "Dense",
+    "Engine",
     "Exporter",
     "ModelSpec",
     "RunError",

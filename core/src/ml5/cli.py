@@ -458,7 +458,9 @@ def evaluate(
     path: Optional[Path] = typer.Argument(None, help="The data set's folder (for formats that read one)."),
     dataset: str = typer.Option(..., "--dataset", "-d", help="The data set format to score on (ml5 datasets lists them)."),
     split: str = typer.Option("test", "--split", help="test, validation or all (every row)."),
-    engine: Optional[str] = typer.Option(None, "--engine", help="native (the C++ engine; the default when installed) or reference (numpy)."),
+    engine: Optional[str] = typer.Option(
+        None, "--engine", help="The engine that runs the exports (ml5 plugins lists them; default: the preferred one installed)."
+    ),
     option: Optional[list[str]] = typer.Option(None, "--option", "-O", help="A data set option, KEY=VALUE (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
@@ -562,5 +564,5 @@ def main(argv: Optional[list[str]] = None) -> None:
     except PluginError as exc:
         err.print(f"[red]error[/]: {exc}", highlight=False)
         sys.exit(2 if isinstance(exc, UnknownPluginError) else 1)
-    _plugins().hook.ml5_register_commands(cli=app)
+    _plugins().hook.ml5_register_commands(cli=app, registry=_registry)
     app(args=argv, prog_name="ml5")

@@ -3,8 +3,8 @@
 For every installed model whose RTNeural file (``<stem>.json``) is in EXPORTS and that the data
 set feeds, the data set is opened for that model, the rows of one split are taken (``test`` by
 default), the inputs are brought to the standardisation the export expects (``restandardise``),
-the file runs in the C++ engine (``ml5_native``) or the numpy reference engine (``ml5_rtneural``),
-and the model's task metric (``ml5.metrics.task_metrics``) is computed beside its trivial
+the file runs in an engine that a plugin registers (``ml5_register_engines``; ``--engine NAME``,
+by default the installed one of highest priority), and the model's task metric (``ml5.metrics.task_metrics``) is computed beside its trivial
 baseline, whose statistics come from the data set's training rows.
 
 Torch-free; numpy and the engines are imported when a model is scored.
@@ -12,21 +12,18 @@ Torch-free; numpy and the engines are imported when a model is scored.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ml5 import skipped as skips
-from ml5.registry import Registry
+from ml5.registry import EngineError, Registry
 from ml5.run import DataError
-from ml5.specs import Data, DatasetFormat, ModelSpec
+from ml5.specs import Data, DatasetFormat, Engine, ModelSpec
 
 #: what ``--split`` accepts: one of the splits a data set ships, or every row
 SPLITS = ("test", "validation", "all")
-#: the engines that run an export: the C++ engine (ml5-native), the numpy reference (ml5-rtneural)
-ENGINES = {"native": "ml5_native", "reference": "ml5_rtneural"}
 #: the suffix of the files evaluated: the RTNeural exporter's
 SUFFIX = ".json"
 
@@ -39,53 +36,25 @@ class EvaluateError(Exception):
         self.code = code
 
 
-def installed_engines() -> list[str]:
-    """The engines whose module imports here, in order of preference."""
-    found = []
-    for name, module in ENGINES.items():
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            continue
-        found.append(name)
-    return found
+def choose_engine(registry: Registry, name: str | None) -> Engine:
+    """The installed engine called ``name`` (None: the preferred one installed); EvaluateError
+    (code 2) naming the installed engines when there is no such engine."""
+    try:
+        return registry.engine(name)
+    except EngineError as exc:
+        raise EvaluateError(f"--engine: {exc}", 2) from None
 
 
-def default_engine() -> str:
-    """``native`` when ml5-native is installed, else ``reference``."""
-    found = installed_engines()
-    if not found:
-        raise EvaluateError("no engine to run exports: install ml5-native or ml5-rtneural", 2)
-    return found[0]
-
-
-def check_engine(engine: str) -> None:
-    """Raise EvaluateError (code 2) unless ``engine`` is known and installed."""
-    if engine not in ENGINES:
-        raise EvaluateError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}", 2)
-    if engine not in installed_engines():
-        raise EvaluateError(f"--engine {engine}: {ENGINES[engine].replace('_', '-')} is not installed "
-                            f"(installed: {', '.join(installed_engines()) or 'none'})", 2)
-
-
-def engine_forward(engine: str, path: Path) -> Callable[[Any], Any]:
+def engine_forward(engine: Engine, path: Path) -> Callable[[Any], Any]:
     """``forward(x)``: the file at ``path`` loaded by ``engine``, mapping (n, in) float32 rows to
     (n, out) outputs, every row from a zero state. Raises ValueError when the file does not load."""
     import numpy as np
 
-    check_engine(engine)
-    if engine == "native":
-        import ml5_native
-
-        model = ml5_native.load(path)
-        return lambda x: np.asarray(model.forward_batch(np.ascontiguousarray(x, np.float32)))
-    from ml5_rtneural.reference import Engine
-
-    reference = Engine.load(path)  # stateless: every forward() starts from a zero state
+    model = engine.load(path)
 
     def forward(x: Any) -> Any:
-        rows = [reference.forward(row) for row in np.asarray(x)]
-        return np.stack(rows) if rows else np.zeros((0, reference.out_size))
+        x = np.ascontiguousarray(x, np.float32)
+        return np.asarray(model.forward_batch(x)) if len(x) else np.zeros((0, model.out_size))
 
     return forward
 
@@ -183,7 +152,7 @@ def _export_card(path: Path) -> dict[str, Any]:
 
 def evaluate_model(
     spec: ModelSpec, export: Path, fmt: DatasetFormat, path: Path | None, options: Mapping[str, Any],
-    split: str = "test", engine: str = "native",
+    split: str, engine: Engine,
 ) -> dict[str, Any]:
     """One model's result: ``scored`` with its ``metric`` (the task metric), ``examples`` and a
     ``predictions`` fingerprint, or not ``scored`` with the ``reason``. The predictions
@@ -193,7 +162,7 @@ def evaluate_model(
     from ml5.metrics import task_metrics
 
     result: dict[str, Any] = {"model": spec.name, "export": str(export), "dataset": fmt.name, "split": split,
-                              "engine": engine, "scored": False}
+                              "engine": engine.name, "scored": False}
     try:
         card = _export_card(export)
     except ValueError as exc:
@@ -217,7 +186,7 @@ def evaluate_model(
                                  "export": "input_standardisation" in card}
     try:
         outputs = np.asarray(engine_forward(engine, export)(x), np.float64)
-    except ValueError as exc:  # ml5_native.LoadError, the reference's FormatError, a shape mismatch
+    except (ValueError, OSError) as exc:  # the engine refuses the file, or its width is not the data's
         return {**result, "reason": f"{export.name} does not run: {exc}"}
     targets = np.asarray(data.targets)
     if outputs.shape != (len(x), targets.shape[1]):
@@ -257,11 +226,10 @@ def evaluate(
         raise EvaluateError(f"dataset {dataset!r} reads a folder on disk: ml5 evaluate {exports} --dataset {dataset} /path/to/it", 2)
     if path is not None and not Path(path).exists():
         raise EvaluateError(f"{path} does not exist", 2)
-    engine = engine or default_engine()
-    check_engine(engine)
+    chosen = choose_engine(registry, engine)
     merged = {**fmt.options, **(options or {})}
     doc: dict[str, Any] = {"exports": str(exports), "dataset": dataset, "path": None if path is None else str(path),
-                           "options": merged, "split": split, "engine": engine, "models": [], "not_fed": []}
+                           "options": merged, "split": split, "engine": chosen.name, "models": [], "not_fed": []}
     for entry in registry.models.values():
         spec = entry.spec
         export = exports / f"{spec.stem}{SUFFIX}"
@@ -271,7 +239,7 @@ def evaluate(
             doc["not_fed"].append({"model": spec.name, "export": str(export),
                                    "reason": f"dataset {dataset!r} has no data for it (it feeds {', '.join(fmt.feeds)})"})
             continue
-        result = evaluate_model(spec, export, fmt, path, merged, split, engine)
+        result = evaluate_model(spec, export, fmt, path, merged, split, chosen)
         if not keep_outputs:
             result.pop("outputs", None)
         doc["models"].append(result)

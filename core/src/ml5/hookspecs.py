@@ -43,9 +43,18 @@ def ml5_register_verifiers(register: Any) -> None:
 
 
 @hookspec
-def ml5_register_commands(cli: Any) -> None:
+def ml5_register_engines(register: Any) -> None:
+    """Called once after plugins load. ``register(engine: ml5.Engine)`` adds a runtime that loads
+    exported files and runs them: ``ml5 evaluate --engine NAME`` scores exports with it and
+    ``ml5 infer --engine NAME`` runs the chain with it."""
+
+
+@hookspec
+def ml5_register_commands(cli: Any, registry: Any) -> None:
     """Called when the CLI starts. ``cli`` is the ``typer.Typer`` app: add commands to it.
-    Keep imports of heavy libraries inside the command functions."""
+    ``registry()`` returns the ``ml5.registry.Registry`` of the loaded plugins (built on the
+    first call), for a command that needs their models, engines … Keep imports of heavy
+    libraries inside the command functions."""
 
 
 @hookspec

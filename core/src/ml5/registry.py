@@ -1,4 +1,4 @@
-"""What the loaded plugins provide: models, dataset formats, trainers, exporters, verifiers.
+"""What the loaded plugins provide: models, dataset formats, trainers, exporters, verifiers, engines.
 
 Each registration hook is called once per plugin so that every spec remembers who gave it;
 ``ml5 plugins`` shows that and ``--plugins`` selects by it.
@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ml5.plugins import PluginError, Plugins, UnknownPluginError
-from ml5.specs import DatasetFormat, Exporter, ModelSpec, Trainer, Verifier
+from ml5.specs import DatasetFormat, Engine, Exporter, ModelSpec, Trainer, Verifier
 
 T = TypeVar("T")
 
@@ -22,7 +22,13 @@ KINDS: dict[str, tuple[str, type]] = {
     "trainers": ("ml5_register_trainers", Trainer),
     "exporters": ("ml5_register_exporters", Exporter),
     "verifiers": ("ml5_register_verifiers", Verifier),
+    "engines": ("ml5_register_engines", Engine),
 }
+
+
+class EngineError(LookupError):
+    """No engine of the name asked for is installed, or none at all; the message names the
+    installed ones."""
 
 
 @attrs.frozen
@@ -75,6 +81,27 @@ class Registry:
     @property
     def verifiers(self) -> dict[str, Entry[Verifier]]:
         return self.kinds["verifiers"]
+
+    @property
+    def engines(self) -> dict[str, Entry[Engine]]:
+        return self.kinds["engines"]
+
+    def engine_names(self) -> list[str]:
+        """The installed engines, the preferred first: highest ``priority``, then by name."""
+        return sorted(self.engines, key=lambda name: (-self.engines[name].spec.priority, name))
+
+    def engine(self, name: str | None = None) -> Engine:
+        """The engine called ``name``; None: the preferred one installed. Raises EngineError
+        naming the installed engines when there is no such engine, or none at all."""
+        installed = self.engine_names()
+        if name is None:
+            if not installed:
+                raise EngineError("no engine is installed to run exported models "
+                                  "(an engine comes with a plugin: ml5 plugins lists what each provides)")
+            name = installed[0]
+        if name not in self.engines:
+            raise EngineError(f"unknown engine {name!r}; installed: {', '.join(installed) or 'none'}")
+        return self.engines[name].spec
 
     def default_dataset(self, spec: ModelSpec) -> str:
         """The data set ``spec`` trains on when the config names none: the first of its

@@ -242,3 +242,26 @@ class Verifier:
     #: verify(path, trained_model, inputs: dict[str, ndarray]) -> ml5.run.Verification
     verify: Callable[..., Any]
     description: str = ""
+
+
+@attrs.frozen
+class Engine:
+    """A runtime that loads exported model files and runs them: ``ml5 evaluate`` scores exports
+    with one, ``ml5 infer`` runs the chain with one (``--engine NAME`` on both)."""
+
+    #: the name ``--engine`` takes, e.g. "native"
+    name: str = attrs.field(validator=_name)
+    #: load(path) -> a model, or ValueError / OSError saying why the file cannot be used. The
+    #: model's ``forward(x)`` maps one input frame to its outputs and ``forward_batch(xs)`` maps
+    #: (n, in_size) rows to (n, out_size), every frame from a zero state; ``in_size`` and
+    #: ``out_size`` are its widths
+    load: Callable[[Path], Any]
+    #: one line: what runs the files (language, precision, what it is for)
+    description: str = ""
+    #: when no engine is named, the installed one of highest priority runs (ties: by name)
+    priority: int = 0
+    #: load_folder(folder) -> (infer, sources): a folder of exports run as the companion's five
+    #: models, with a stand-in for each file the engine cannot use; ``infer(model, x)`` gives one
+    #: frame's outputs of a model (by name), ``sources`` says per model "network" or
+    #: "fallback (why)". None: a file the engine cannot use is not run
+    load_folder: Callable[[Path], tuple[Callable[[str, Any], Any], Mapping[str, str]]] | None = None

@@ -1,7 +1,9 @@
 """The ml5 plugin of ml5-native: verifies every RTNeural export by loading it in the C++
 engine and comparing its outputs with the trained model (load time and per-frame latency go
-into the run report), and adds ``ml5 verify DIR``, which runs a folder of exports through the
-C++ MultiModelProcessor (see ml5_native.verify)."""
+into the run report); registers the C++ engine as engine ``native`` (``ml5 evaluate`` and
+``ml5 infer`` run exports with it, the MultiModelProcessor's fallbacks standing in for a file it
+cannot use); and adds ``ml5 verify DIR``, which runs a folder of exports through the C++
+MultiModelProcessor (see ml5_native.verify)."""
 
 from __future__ import annotations
 
@@ -49,9 +51,43 @@ VERIFIER = ml5.Verifier(
 )
 
 
+def load_model(path: Path) -> Any:
+    """One export in the C++ engine, every frame from a zero state (raises LoadError, a ValueError)."""
+    import ml5_native
+
+    model = ml5_native.load(path)
+    model.stateless = True
+    return model
+
+
+def load_processor(folder: Path) -> tuple[Any, dict[str, str]]:
+    """A folder of exports in the MultiModelProcessor: its ``infer(model, x)`` and, per model,
+    "network" or the fallback that stands in for a file it cannot use, with the reason."""
+    import ml5_native
+
+    processor = ml5_native.Processor()
+    sources = {status.model: "network" if status.loaded else f"fallback ({status.reason})"
+               for status in processor.initialize(str(folder))}
+    return processor.infer, sources
+
+
+ENGINE = ml5.Engine(
+    name="native",
+    load=load_model,
+    load_folder=load_processor,
+    priority=10,  # what a C++ host runs: the default wherever it is installed
+    description="the C++ engine of ml5-native (float32, stateless); the MultiModelProcessor's fallbacks for files it cannot use",
+)
+
+
 @ml5.hookimpl
 def ml5_register_verifiers(register):
     register(VERIFIER)
+
+
+@ml5.hookimpl
+def ml5_register_engines(register):
+    register(ENGINE)
 
 
 @ml5.hookimpl

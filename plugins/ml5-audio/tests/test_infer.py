@@ -122,3 +122,28 @@ def test_the_model_card_is_read_from_the_end_of_an_export(tmp_path):
         assert _card(tmp_path, "emotion") == document.get("model_card", {})
     (tmp_path / "emotionrecognizer.json").write_text('{"layers": [], "model_card": {"cut short')
     assert _card(tmp_path, "emotion") == {}
+
+
+def test_the_engine_comes_from_the_plugins_and_an_unknown_one_names_the_installed(exports, files):
+    from ml5.plugins import load
+    from ml5.registry import Registry
+
+    installed = Registry(load()).engine_names()
+    args = ("infer", str(files["midi"]), "--models", str(exports), "--window", "2", "--json")
+    unknown = run_cli(*args, "--engine", "gpu")
+    assert unknown.returncode == 2 and not unknown.stdout
+    assert f"--engine: unknown engine 'gpu'; installed: {', '.join(installed)}" in " ".join(unknown.stderr.split())
+    # every installed engine gives the same outputs; without a name, the preferred one runs
+    docs = {engine: run_cli(*args, "--engine", engine) for engine in installed}
+    assert all(result.returncode == 0 for result in docs.values()), [r.stderr for r in docs.values()]
+    docs = {engine: json.loads(result.stdout) for engine, result in docs.items()}
+    default = run_cli(*args)
+    assert default.returncode == 0 and json.loads(default.stdout)["engine"] == installed[0]
+    for engine, doc in docs.items():
+        assert doc["engine"] == engine and all(source == "network" for source in doc["models"].values())
+        same_outputs(doc, docs[installed[0]], 1e-4)
+    # with the plugin of an engine left out, that engine is unknown
+    for left_out, engine in (("native", "native"), ("rtneural", "reference")):
+        if engine in installed:
+            result = run_cli("--disable", left_out, *args, "--engine", engine)
+            assert result.returncode == 2 and f"unknown engine {engine!r}" in result.stderr

@@ -5,7 +5,7 @@ import ml5
 
 
 @ml5.hookimpl
-def ml5_register_commands(cli):
+def ml5_register_commands(cli, registry):
     from ml5_audio.infer import register
 
-    register(cli)
+    register(cli, registry)

@@ -6,9 +6,10 @@ harmony context (``ml5_audio.features.harmony_context``) of the window's last CO
 ml5-midi's documented proxy emotion and the window's musical context (the summary says so), then
 the four downstream models run on it, harmony's context from the window's last bar
 (``ml5_midi.bands``). Harmony's inputs are standardised with its export's
-``input_standardisation``, as in training. Models run in ml5-native's C++ engine when it is
-installed (the MultiModelProcessor's fallbacks for a file it cannot use), else in ml5-rtneural's
-numpy reference engine; each model file is loaded once per call (``Engines``).
+``input_standardisation``, as in training. Models run in an engine a plugin registers
+(``ml5_register_engines``): the one ``--engine`` names, by default the installed one of highest
+priority; an engine with stand-ins (``ml5.Engine.load_folder``) runs them for a file it cannot use.
+Each model file is loaded once per call (``Engines``).
 
 Several files (or folders): what the models need of each file (``file_inputs``) is read first,
 in worker processes when there are many, then the models run on each in turn.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, Optional
 
@@ -34,9 +36,14 @@ POOL_FROM = 12
 CHAIN = ("emotion", "melody", "harmony", "dynamics", "groove")
 STEMS = {"emotion": "emotionrecognizer", "melody": "melodytransformer", "harmony": "harmonypredictor",
          "dynamics": "dynamicsengine", "groove": "groovepredictor"}
+#: each model's (inputs, outputs): emotion reads the 128 audio features; harmony the embedding and
+#: the 64-band harmony context; dynamics the embedding's first 32 values
+SIZES = {"emotion": (128, 64), "melody": (64, 128), "harmony": (128, 64), "dynamics": (32, 16), "groove": (64, 32)}
 
 
-def register(cli: typer.Typer) -> None:
+def register(cli: typer.Typer, registry: Callable[[], Any]) -> None:
+    """Add ``ml5 infer``; ``registry()`` gives the loaded plugins' registry (its engines)."""
+
     @cli.command()
     def infer(
         inputs: list[Path] = typer.Argument(..., metavar="INPUT...",
@@ -44,7 +51,8 @@ def register(cli: typer.Typer) -> None:
         models: Optional[Path] = typer.Option(None, "--models", "-m", help="Folder of exported models (default: the newest runs/*/exports)."),
         window: float = typer.Option(0.0, "--window", "-w", help="Seconds per window: one row each (0 = the whole file)."),
         as_json: bool = typer.Option(False, "--json", help="Print every output as JSON (several files: one JSON line per file)."),
-        engine: str = typer.Option("auto", "--engine", help="auto (native if installed), native, or reference (numpy)."),
+        engine: str = typer.Option("auto", "--engine",
+                                   help="An installed engine (ml5 plugins lists them), or auto: the preferred one installed."),
         plot: Optional[Path] = typer.Option(None, "--plot", metavar="OUT.png",
                                             help="Also draw every output over time into a picture (PNG, SVG, PDF, …); "
                                                  "several files: a folder, one PNG per file."),
@@ -61,8 +69,6 @@ def register(cli: typer.Typer) -> None:
         folder = models or _newest_exports()
         if folder is None or not folder.is_dir():
             usage_error("no models folder: give --models DIR" if folder is None else f"{folder} is not a folder")
-        if engine not in ("auto", "native", "reference"):
-            usage_error(f"--engine {engine!r}: use auto, native or reference")
         if window < 0:
             usage_error("--window must be 0 (whole file) or a number of seconds")
         one_file = len(inputs) == 1 and not inputs[0].is_dir()
@@ -75,16 +81,22 @@ def register(cli: typer.Typer) -> None:
             # several files: PNGs in that folder (the check still says when matplotlib is missing)
             if problem := plot_problem(plot if one_file else plot / "song.png"):
                 usage_error(f"--plot {problem}")
+        from ml5.registry import EngineError
+
+        try:
+            engines = Engines(folder, engine, registry())
+        except EngineError as exc:
+            usage_error(f"--engine: {exc}")
         if one_file:
-            _infer_one(inputs[0], folder, window, engine, as_json, plot, err)
-        elif not _infer_many(inputs, folder, window, engine, as_json, plot, err):
+            _infer_one(inputs[0], engines, window, as_json, plot, err)
+        elif not _infer_many(inputs, engines, window, as_json, plot, err):
             raise typer.Exit(1)
 
 
-def _infer_one(path: Path, folder: Path, window: float, engine: str, as_json: bool, plot: Path | None, err: Any) -> None:
+def _infer_one(path: Path, engines: Engines, window: float, as_json: bool, plot: Path | None, err: Any) -> None:
     """One file: a summary or one JSON document (indented), and its picture."""
     try:
-        doc = run_inference(path, folder, window, engine)
+        doc = run_inference(path, engines.folder, window, engines=engines)
     except InputError as exc:
         err.print(f"[red]error[/]: {path}: {exc}", highlight=False)
         raise typer.Exit(1) from None
@@ -98,16 +110,11 @@ def _infer_one(path: Path, folder: Path, window: float, engine: str, as_json: bo
         err.print(f"plot written to {save_plot(doc, plot)}", highlight=False)
 
 
-def _infer_many(inputs: list[Path], folder: Path, window: float, engine: str, as_json: bool, plot: Path | None,
+def _infer_many(inputs: list[Path], engines: Engines, window: float, as_json: bool, plot: Path | None,
                 err: Any) -> bool:
     """Several files (or folders): the models loaded once, the files read over all cores when
     there are many, then per file in order a summary or one JSON line; a file that cannot be read
     gives a line naming it and why, and the others still come out. True when every file ran."""
-    try:
-        engines = Engines(folder, engine)
-    except InputError as exc:
-        err.print(f"[red]error[/]: {exc}", highlight=False)
-        raise typer.Exit(2) from None
     entries = find_inputs(inputs)
     inputs_of = read_inputs([path for path, problem in entries if problem is None], window)
     pictures: list[Path] = []
@@ -203,62 +210,50 @@ def _card(folder: Path, name: str) -> dict[str, Any]:
 
 
 class Engines:
-    """The five models of one folder, each file loaded once and shared by every window and every
-    file of a call.
+    """The five models of one folder in one engine, each file loaded once and shared by every
+    window and every file of a call.
 
-    With ml5-native, each file is loaded into the C++ engine (``ml5_native.load``): ``forward``
-    runs one row, ``forward_batch`` all the windows of a file at once (each weight read once per
-    block of rows). When a file is missing, refused by the loader or of the wrong size, the
-    MultiModelProcessor loads the folder instead and runs that model's fallback (named in
-    ``sources``), row by row. Without ml5-native: ml5-rtneural's numpy reference engine, and a
-    missing file is not run."""
+    ``engine`` names an engine of ``registry`` (``ml5_register_engines``; None: the registry of
+    every installed plugin); "auto" is the preferred one installed. ``forward`` runs one row,
+    ``forward_batch`` all the windows of a file at once. When a file is missing, refused by the
+    engine or of the wrong size, an engine with stand-ins (``load_folder``: the native
+    MultiModelProcessor's fallbacks) loads the folder instead and runs that model's stand-in
+    (named in ``sources``), row by row; another engine does not run that model. Raises
+    ``ml5.registry.EngineError`` when no such engine is installed."""
 
-    def __init__(self, folder: Path, engine: str = "auto") -> None:
+    def __init__(self, folder: Path, engine: str = "auto", registry: Any = None) -> None:
+        if registry is None:
+            from ml5.plugins import load
+            from ml5.registry import Registry
+
+            registry = Registry(load())
+        spec = registry.engine(None if engine == "auto" else engine)
         self.folder = folder
+        self.engine = spec.name
         # read once: every row is standardised with them
         self.emotion_standardisation = _card(folder, "emotion").get("input_standardisation")
         self.harmony_standardisation = _card(folder, "harmony").get("input_standardisation")
-        ml5_native = None
-        if engine != "reference":
-            try:
-                import ml5_native
-            except ImportError:
-                if engine == "native":
-                    raise InputError("--engine native: ml5-native is not installed") from None
-        self.sources: dict[str, str] = {}
         self.processor: Any = None
-        self.models: dict[str, Any] = {}
-        self.batch = False
-        if ml5_native is not None:
-            self.engine = "ml5-native C++ engine"
-            models = _native_models(ml5_native, folder)
-            if models is not None:
-                self.models, self.batch = models, True
-                self.sources = {name: "network" for name in CHAIN}
-            else:
-                self.processor = ml5_native.Processor()
-                for status in self.processor.initialize(str(folder)):
-                    self.sources[status.model] = "network" if status.loaded else f"fallback ({status.reason})"
+        models, problems = _load_models(spec, folder, stop_at_first=spec.load_folder is not None)
+        if problems and spec.load_folder is not None:
+            # it reads again the files loaded before a refused one: only a broken export pays that
+            self.models: dict[str, Any] = {}
+            self.processor, sources = spec.load_folder(folder)
+            self.sources = dict(sources)
         else:
-            from ml5_rtneural.reference import Engine
-
-            self.engine = "numpy reference (ml5-rtneural)"
-            for name in CHAIN:
-                path = folder / f"{STEMS[name]}.json"
-                if path.is_file():
-                    self.models[name] = Engine.load(path)
-                    self.sources[name] = "network"
-                else:
-                    self.sources[name] = "not run (no file; fallbacks need ml5-native)"
+            self.models = models
+            self.sources = {name: "network" if name in models else f"not run ({problems[name]}; "
+                            f"the {spec.name} engine has no fallbacks)" for name in CHAIN}
+        self.batch = len(self.models) == len(CHAIN)
 
     def one(self, name: str, x: Any) -> Any:
         import numpy as np
 
         x = np.asarray(x, np.float32)
         if self.processor is not None:
-            return self.processor.infer(name, x)
+            return self.processor(name, x)
         model = self.models.get(name)
-        return model.forward(x).astype(np.float32) if model else None
+        return np.asarray(model.forward(x), np.float32) if model else None
 
     def harmony_input(self, emotion: Any, context: Any) -> Any:
         """Harmony's 128 inputs: the embedding and the raw harmony context, standardised with
@@ -278,20 +273,23 @@ class Engines:
 
     def chain_rows(self, inputs: Any, contexts: Any) -> list[dict[str, Any]]:
         """Every row of ``inputs`` (one feature frame per window) through the chain: with the
-        five networks in the C++ engine, each model takes all rows at once; otherwise row by row."""
+        five networks loaded, each model takes all rows at once; otherwise row by row."""
         import numpy as np
 
         x = np.ascontiguousarray(inputs, np.float32)
         if not self.batch or len(x) < 2:
             return [self.chain(row, context) for row, context in zip(x, contexts)]
-        model = self.models
-        emotion = model["emotion"].forward_batch(x)
+
+        def run(name: str, rows: Any) -> Any:
+            return np.asarray(self.models[name].forward_batch(np.ascontiguousarray(rows, np.float32)), np.float32)
+
+        emotion = run("emotion", x)
         out = {
             "emotion": emotion,
-            "melody": model["melody"].forward_batch(emotion),
-            "harmony": model["harmony"].forward_batch(self.harmony_input(emotion, contexts)),
-            "dynamics": model["dynamics"].forward_batch(np.ascontiguousarray(emotion[:, :32])),
-            "groove": model["groove"].forward_batch(emotion),
+            "melody": run("melody", emotion),
+            "harmony": run("harmony", self.harmony_input(emotion, contexts)),
+            "dynamics": run("dynamics", emotion[:, :32]),
+            "groove": run("groove", emotion),
         }
         return [{name: values[i] for name, values in out.items()} for i in range(len(x))]
 
@@ -304,24 +302,32 @@ class Engines:
         }
 
 
-def _native_models(ml5_native: Any, folder: Path) -> dict[str, Any] | None:
-    """Each of the five files loaded into the C++ engine, or None when one is missing, refused
-    or of the wrong size for its slot: the MultiModelProcessor's fallbacks are needed then (and
-    it reads again the files loaded before a refused one: only a broken export pays that)."""
-    slots = ml5_native.MODEL_SLOTS  # (name, title, stem, in_size, out_size)
-    if not all((folder / f"{stem}.json").is_file() for _, _, stem, _, _ in slots):
-        return None
-    models = {}
-    for name, _, stem, in_size, out_size in slots:
+def _load_models(spec: Any, folder: Path, stop_at_first: bool) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each of the five files loaded by the engine ``spec``, and why each other one is not: no
+    file, refused by the engine, or of the wrong size. ``stop_at_first``: nothing more is loaded
+    after the first problem (none at all when a file is missing), as the caller then loads the
+    folder another way."""
+    missing = {name: "no file" for name in CHAIN if not (folder / f"{STEMS[name]}.json").is_file()}
+    if missing and stop_at_first:
+        return {}, missing
+    models: dict[str, Any] = {}
+    problems: dict[str, str] = dict(missing)
+    for name in CHAIN:
+        if name in missing:
+            continue
         try:
-            model = ml5_native.load(folder / f"{stem}.json")
-        except (ml5_native.LoadError, OSError):
-            return None
-        if (model.in_size, model.out_size) != (in_size, out_size):
-            return None
-        model.stateless = True  # one step from a zero state, as the networks are trained
-        models[name] = model
-    return models
+            model = spec.load(folder / f"{STEMS[name]}.json")
+        except (ValueError, OSError) as exc:
+            problems[name] = f"refused: {exc}"
+        else:
+            sizes = (model.in_size, model.out_size)
+            if sizes == SIZES[name]:
+                models[name] = model
+            else:
+                problems[name] = f"{sizes[0]} inputs and {sizes[1]} outputs, expected {SIZES[name][0]} and {SIZES[name][1]}"
+        if problems and stop_at_first:
+            break
+    return models, problems
 
 
 def run_inference(path: Path, folder: Path, window: float, engine: str = "auto",
@@ -494,7 +500,7 @@ def _print_summary(doc: dict[str, Any]) -> None:
     from rich.console import Console
 
     out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-    out.print(f"{doc['input']}: models from {doc['models_folder']} ({doc['engine']}); emotion from {doc['emotion_from']}",
+    out.print(f"{doc['input']}: models from {doc['models_folder']} ({doc['engine']} engine); emotion from {doc['emotion_from']}",
               highlight=False)
     off = [f"{m}: {s}" for m, s in doc["models"].items() if s != "network"]
     out.print("fallbacks: " + ("; ".join(off) if off else "none, every model ran its network"), highlight=False)

@@ -1,4 +1,5 @@
-"""RTNeural JSON: the exporter, a numpy reference engine, and the verifier that uses it."""
+"""RTNeural JSON: the exporter, a numpy reference engine (registered as engine ``reference``), and
+the verifier that uses it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ def verify_with_reference(path: Path, model: ml5.TrainedModel, inputs: dict[str,
     except (OSError, FormatError) as exc:
         return ml5.Verification(False, float("inf"), TOLERANCE, {"error": str(exc)})
     return compare_outputs(engine.forward_batch, model, inputs, TOLERANCE)
+
+
+def load_reference(path: Path) -> Any:
+    """One export in the numpy reference engine, every frame from a zero state (raises
+    FormatError, a ValueError, or OSError)."""
+    from ml5_rtneural.reference import Engine
+
+    return Engine.load(path, stateless=True)
 
 
 def _export(model: ml5.TrainedModel, card: dict[str, Any], path: Path) -> None:
@@ -52,9 +61,21 @@ VERIFIER = ml5.Verifier(
 )
 
 
+ENGINE = ml5.Engine(
+    name="reference",
+    load=load_reference,
+    description="ml5-rtneural's numpy reference engine (float64, stateless, one frame at a time): the yardstick",
+)
+
+
 @ml5.hookimpl
 def ml5_register_exporters(register):
     register(EXPORTER)
+
+
+@ml5.hookimpl
+def ml5_register_engines(register):
+    register(ENGINE)
 
 
 @ml5.hookimpl
