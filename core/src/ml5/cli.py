@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ml5 import __version__
 from ml5 import skipped as skips
+from ml5._version import __version__
 from ml5.config import ConfigError
 from ml5.plugins import PluginError, Plugins, UnknownPluginError
 from ml5.registry import Registry

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ml5 import __version__
 from ml5 import skipped as skips
+from ml5._version import __version__
 from ml5.atomic import atomic_write
 
 #: (column title, how to read it from a model's result) for the Markdown table

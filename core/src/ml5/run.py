@@ -17,8 +17,9 @@ from typing import Any
 
 import attrs
 
-from ml5 import __version__, runlock
+from ml5 import runlock
 from ml5 import skipped as skips
+from ml5._version import __version__
 from ml5.atomic import atomic_write
 from ml5.config import Config, ConfigError, TrainSettings
 from ml5.distributed import World, agree, broadcast, gather, wait_for_data
