@@ -1,4 +1,5 @@
-"""The torch side of a ``ModelSpec``: the module its layer stack describes, and its loss.
+"""The torch side of a ``ModelSpec`` (any ``ml5.layers.LayerStack``): the module its layer stack
+describes, and its loss.
 
 This module imports torch; nothing in ``ml5``'s import path imports it. Recurrent layers run
 ONE step from a zero state, which is how the five networks are trained and must be run.
@@ -13,8 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ml5.layers import GRU, LSTM, Dense, LayerStack
 from ml5.metrics import known_mean
-from ml5.specs import GRU, LSTM, Dense, ModelSpec
 
 _ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "tanh": nn.Tanh,
@@ -48,7 +49,7 @@ class _OneStep(nn.Module):
 class StackModel(nn.Module):
     """The module a layer stack describes; ``blocks[i]`` is ``spec.layers[i]``."""
 
-    def __init__(self, spec: ModelSpec) -> None:
+    def __init__(self, spec: LayerStack) -> None:
         super().__init__()
         self.spec = spec
         blocks: list[nn.Module] = []
@@ -94,7 +95,7 @@ class StackModel(nn.Module):
                     getattr(core, name).copy_(torch.as_tensor(np.asarray(weights[i][name.removesuffix("_l0")])))
 
 
-def build_module(spec: ModelSpec) -> StackModel:
+def build_module(spec: LayerStack) -> StackModel:
     return StackModel(spec)
 
 
@@ -122,18 +123,18 @@ def _kl(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 LOSSES = {"mse": _mse, "bce": _bce, "kl": _kl}
 
 
-def loss_fn(spec: ModelSpec) -> Any:
+def loss_fn(spec: LayerStack) -> Any:
     return LOSSES[spec.loss]
 
 
-def baseline_loss(spec: ModelSpec, train_targets: np.ndarray, eval_targets: np.ndarray) -> float:
+def baseline_loss(spec: LayerStack, train_targets: np.ndarray, eval_targets: np.ndarray) -> float:
     """Loss on ``eval_targets`` of predicting the training targets' mean for every example."""
     mean = torch.as_tensor(known_mean(train_targets), dtype=torch.float32)[None, :]
     target = torch.as_tensor(eval_targets, dtype=torch.float32)
     return float(loss_fn(spec)(mean.expand_as(target), target))
 
 
-def fit_linear(spec: ModelSpec, x_train: np.ndarray, y_train: np.ndarray, iterations: int = 200) -> Callable[[np.ndarray], np.ndarray]:
+def fit_linear(spec: LayerStack, x_train: np.ndarray, y_train: np.ndarray, iterations: int = 200) -> Callable[[np.ndarray], np.ndarray]:
     """The linear model a network must beat, fitted on the same training rows: ridge regression
     (mse; clipped to the head's range), logistic regression per output (bce), softmax regression
     (kl). Returns its prediction function. Fitted by closed form or full-batch L-BFGS."""

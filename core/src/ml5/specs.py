@@ -1,21 +1,36 @@
 """The specs plugins register: frozen attrs classes, validated on construction.
 
-A model is described once, declaratively, by its layer stack. Everything else — the torch
-module, the parameter count, every exporter and verifier — reads that one description.
+A model is described once, declaratively, by its layer stack (of the layer kinds of
+``ml5.layers``, re-exported here). Everything else — the torch module, the parameter count,
+every exporter and verifier — reads that one description.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
+from ml5.layers import ACTIVATIONS, GRU, LSTM, Dense, Layer, known_activation, positive_int
 from ml5.skipped import Skipped
 
-#: Activations a layer may apply ("" = none). The torch builder and the exporters read this.
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "softmax", "elu", "")
+__all__ = [
+    "ACTIVATIONS",
+    "GRU",
+    "LOSSES",
+    "LSTM",
+    "Data",
+    "DatasetFormat",
+    "Dense",
+    "Engine",
+    "Exporter",
+    "Layer",
+    "ModelSpec",
+    "Trainer",
+    "Verifier",
+]
 
 #: Losses a model may declare; ``ml5.nn.LOSSES`` implements each one.
 LOSSES = {
@@ -28,66 +43,9 @@ LOSSES = {
 _LOSS_HEADS = {"mse": {"tanh", "sigmoid", "", "relu", "elu"}, "bce": {"sigmoid"}, "kl": {"softmax"}}
 
 
-def _positive(instance: Any, attribute: attrs.Attribute, value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{attribute.name} must be a positive integer, got {value!r}")
-
-
-def _activation(instance: Any, attribute: attrs.Attribute, value: str) -> None:
-    if value not in ACTIVATIONS:
-        raise ValueError(f"{attribute.name} {value!r} is not one of {ACTIVATIONS}")
-
-
 def _name(instance: Any, attribute: attrs.Attribute, value: str) -> None:
     if not value or not value.replace("-", "_").replace("_", "a").isalnum() or value != value.lower():
         raise ValueError(f"{attribute.name} {value!r} must be a lower-case identifier")
-
-
-@attrs.frozen
-class Dense:
-    """Fully connected layer: y = act(x·Wᵀ + b), PyTorch ``nn.Linear`` weight layout."""
-
-    in_size: int = attrs.field(validator=_positive)
-    out_size: int = attrs.field(validator=_positive)
-    activation: str = attrs.field(default="", validator=_activation)
-    kind = "dense"
-
-    @property
-    def param_count(self) -> int:
-        return self.in_size * self.out_size + self.out_size
-
-
-@attrs.frozen
-class LSTM:
-    """Single-layer unidirectional LSTM; PyTorch keeps two bias vectors (b_ih, b_hh)."""
-
-    in_size: int = attrs.field(validator=_positive)
-    out_size: int = attrs.field(validator=_positive)  # the hidden size
-    kind = "lstm"
-    activation = ""
-
-    @property
-    def param_count(self) -> int:
-        h = self.out_size
-        return 4 * h * (self.in_size + h) + 2 * 4 * h
-
-
-@attrs.frozen
-class GRU:
-    """Single-layer unidirectional GRU; PyTorch keeps two bias vectors (b_ih, b_hh)."""
-
-    in_size: int = attrs.field(validator=_positive)
-    out_size: int = attrs.field(validator=_positive)
-    kind = "gru"
-    activation = ""
-
-    @property
-    def param_count(self) -> int:
-        h = self.out_size
-        return 3 * h * (self.in_size + h) + 2 * 3 * h
-
-
-Layer = Union[Dense, LSTM, GRU]
 
 
 def _as_layers(layers: Iterable[Layer]) -> tuple[Layer, ...]:
@@ -112,13 +70,13 @@ class ModelSpec:
     title: str  # class name of the original network, e.g. "EmotionRecognizer"
     stem: str = attrs.field(validator=_name)  # file stem of its exports, e.g. "emotionrecognizer"
     #: numbers in one input frame (the first layer's in_size)
-    input_size: int = attrs.field(validator=_positive)
+    input_size: int = attrs.field(validator=positive_int)
     #: numbers in one output frame (the last layer's out_size)
-    output_size: int = attrs.field(validator=_positive)
+    output_size: int = attrs.field(validator=positive_int)
     #: the layer stack, first to last: the one definition every trainer, exporter and check reads
     layers: tuple[Layer, ...] = attrs.field(converter=_as_layers, validator=_layer_stack)
     #: the last layer's activation (tanh, sigmoid, softmax …), which the loss must fit
-    head: str = attrs.field(validator=_activation)
+    head: str = attrs.field(validator=known_activation)
     #: training loss: "mse" (tanh/sigmoid heads), "bce" (sigmoid), "kl" (softmax)
     loss: str = attrs.field(validator=attrs.validators.in_(LOSSES))
     #: what the inputs are, for the model card and the docs
