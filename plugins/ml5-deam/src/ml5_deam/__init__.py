@@ -27,15 +27,19 @@ from typing import Any
 
 import ml5
 
-ANNOTATIONS = Path("annotations") / "annotations averaged per song"
-STATIC = (ANNOTATIONS / "song_level" / "static_annotations_averaged_songs_1_2000.csv",
-          ANNOTATIONS / "song_level" / "static_annotations_averaged_songs_2000_2058.csv")
-DYNAMIC = ANNOTATIONS / "dynamic (per second annotations)"
-AUDIO = "MEMD_audio"
-AUDIO_SUFFIXES = (".mp3", ".wav", ".flac", ".ogg")
-FIRST_ANNOTATION, ANNOTATION_STEP = 15.0, 0.5  # seconds: sample_15000ms, sample_15500ms, …
+from ml5_deam.layout import (
+    ANNOTATION_STEP,
+    ANNOTATIONS,
+    AUDIO,
+    AUDIO_SUFFIXES,
+    DYNAMIC,
+    FIRST_ANNOTATION,
+    OPTIONS,
+    STATIC,
+)
 
-OPTIONS = {"labels": "static", "window": 1.0, "max_files": 0, "workers": 0}
+__all__ = ["ANNOTATIONS", "ANNOTATION_STEP", "AUDIO", "AUDIO_SUFFIXES", "DYNAMIC", "FIRST_ANNOTATION", "FORMAT",
+           "OPTIONS", "STATIC", "open_deam", "problems"]
 
 
 def open_deam(spec: ml5.ModelSpec, path: Path | None, options: dict[str, Any]) -> ml5.Data:

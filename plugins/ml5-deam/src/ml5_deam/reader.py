@@ -17,7 +17,7 @@ from ml5.music import CONTEXT_SIZE, emotion_embedding
 from ml5.skipped import summary as skipped_summary
 from ml5.splits import hold_out_one_piece, split_by_piece
 
-from ml5_deam import ANNOTATION_STEP, AUDIO, AUDIO_SUFFIXES, DYNAMIC, FIRST_ANNOTATION, OPTIONS, STATIC
+from ml5_deam.layout import ANNOTATION_STEP, AUDIO, AUDIO_SUFFIXES, DYNAMIC, FIRST_ANNOTATION, OPTIONS, STATIC
 
 
 def scale_static(x: float) -> float:
