@@ -81,13 +81,14 @@ def test_the_typical_context_follows_valence_and_arousal():
 
 
 def test_rendered_emotion_rows_only_where_something_sounds(tmp_path):
-    pytest.importorskip("ml5_audio")
+    scores = pytest.importorskip("ml5_audio.scores")
     from ml5_midi.examples import examples_of
     from ml5_midi.testing import drum_bar
 
     drums = _piece(tmp_path, [[note for bar in range(4) for note in drum_bar(bar)]], drums=[True])
     piano = read_midi(write_midi(tmp_path / "p.mid", [[(4.0 * b, 4, 60 + b, 80) for b in range(4)]]))
     settings = {"phrase_bars": 2, "audio": True}
-    assert len(examples_of([drums], settings)["emotion_va"]) == 0  # the instrument plays no drums
-    rows = examples_of([piano], settings)
+    assert len(examples_of([drums], settings, rendering=scores.RENDERING)["emotion_va"]) == 0  # no drums played
+    assert len(examples_of([piano], settings)["emotion_va"]) == 0  # no rendering, no audio
+    rows = examples_of([piano], settings, rendering=scores.RENDERING)
     assert rows["emotion_features"].shape == (2, 128) and len(rows["emotion_va"]) == 2

@@ -9,8 +9,9 @@ by tune: a tune music21 cannot parse, or one without notes, is skipped and named
 ("file.abc tune X:12 (Title)") while the file's other tunes are used.
 
 Feeds harmony and melody (scores carry pitch and harmony, not a performance's dynamics or
-groove), and EmotionRecognizer: with ``render_audio`` (the default; needs ml5-audio) every score
-is rendered by ml5-audio's additive instrument (``ml5_audio.render``) and each phrase's audio
+groove), and EmotionRecognizer: with ``render_audio`` (the default; needs ml5-audio, the extra
+``ml5-corpus[audio]``) every score is rendered by ml5-audio's additive instrument
+(``ml5_audio.render``, through ``ml5_audio.scores.RENDERING``) and each phrase's audio
 features are the input, its embedding — ml5-midi's emotion proxy and musical context of the
 notes — the target, so the chain reads audio as the downstream models were trained to read
 notes. No emotion labels: valence and arousal come from the documented proxy. Split: by piece (SHA-256 of its path inside the corpus without the suffix; a piece the
@@ -20,7 +21,6 @@ corpus holds in two formats is read once, the copy counted), about 10% validatio
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +28,11 @@ from pathlib import Path
 import ml5
 from ml5.splits import split_by_piece
 from ml5_midi.format import Index, symbolic_format
+
+try:  # EmotionRecognizer learns from the scores rendered to audio: only where ml5-audio can render them
+    from ml5_audio.scores import RENDERING
+except ImportError:
+    RENDERING = None
 
 #: score formats read from the corpus or a folder (by file suffix)
 SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml", ".krn", ".abc")
@@ -99,11 +104,11 @@ def _one_per_piece(files: list[Path], piece_of: Callable[[Path], str]) -> list[P
 
 FORMAT = symbolic_format(
     name="corpus",
-    # EmotionRecognizer learns from the scores rendered to audio: only where ml5-audio can render them
-    feeds=("harmony", "melody", "emotion") if importlib.util.find_spec("ml5_audio") else ("harmony", "melody"),
+    feeds=("harmony", "melody", "emotion") if RENDERING is not None else ("harmony", "melody"),
     index=index,
     options=OPTIONS,
     needs_path=False,
+    rendering=RENDERING,
     description="the music21 corpus (Bach chorales by default; no download), or a folder of scores",
     citation="Cuthbert, M. S. and Ariza, C. (2010). music21: A Toolkit for Computer-Aided Musicology "
     "and Symbolic Music Data. ISMIR 2010.",

@@ -7,6 +7,8 @@
 - ``emotion``: the documented (valence, arousal) proxy for music without emotion labels
 - ``bands``: harmony's low-mel-band context from the previous bar's notes
 - ``format``: what a data set declares (its index, options, ``symbolic_format``), import-light
+- ``settings``: what ``format`` and ``dataset`` share (the cache ``VERSION``, ``SETTINGS``, ``evenly_spaced``)
+- ``rendering``: what EmotionRecognizer's rows need of an audio library, which a data set hands in
 - ``examples``: the per-file work (cached); ``dataset``: from files to a model's ``ml5.Data``
 """
 

@@ -5,6 +5,7 @@ proxy), targets, the split by piece — and describe it for ``ml5 datasets NAME 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +22,8 @@ from ml5.skipped import summary as skipped_summary
 from ml5.splits import hold_out_one_piece
 
 from ml5_midi.examples import LEFT_OUT, midi_file_examples, score_file_examples
-from ml5_midi.format import SETTINGS, VERSION, evenly_spaced
+from ml5_midi.rendering import Rendering
+from ml5_midi.settings import SETTINGS, VERSION, evenly_spaced
 
 #: models a symbolic data set can feed: the emotion embedding (or its first half) in; and
 #: EmotionRecognizer, from the audio of the scores rendered (a data set's ``render_audio`` option)
@@ -86,11 +88,14 @@ def collect(
     extra_skipped: Sequence[Skipped] = (),
     model: str | None = None,
     left_out: Mapping[str, int] | None = None,
+    rendering: Rendering | None = None,
 ) -> Examples:
     """Per-file examples of MIDI (``kind="midi"``) or score (``"score"``) files, over all cores,
     through the cache shared by every data set of that kind. With ``model``, only that model's
-    arrays are held, compacted (see ``held_for``); without, everything (for statistics)."""
-    work = midi_file_examples if kind == "midi" else score_file_examples
+    arrays are held, compacted (see ``held_for``); without, everything (for statistics). With
+    ``rendering`` and the option ``render_audio``, EmotionRecognizer's rows too (the pieces
+    rendered to audio, ``rendering_audio``)."""
+    work: Callable[[str, dict], dict[str, Any]] = midi_file_examples if kind == "midi" else score_file_examples
     reader = "symusic" if kind == "midi" else "music21"
     settings = {
         "version": VERSION,
@@ -100,15 +105,12 @@ def collect(
         "ml5": metadata.version("ml5"),  # the embedding's and harmony context's rules live in ml5.music
         "vocabulary": hashlib.sha256("|".join(CHORD_VOCABULARY).encode()).hexdigest()[:12],
         **{k: options.get(k, v) for k, v in SETTINGS.items()},
-        # EmotionRecognizer's rows: the scores rendered to audio (ml5-audio), its features
-        "audio": rendering_audio(options),
+        # EmotionRecognizer's rows: the scores rendered to audio, its features
+        "audio": rendering_audio(options, rendering),
     }
-    if settings["audio"]:
-        from ml5_audio.features import SETTINGS as FEATURES
-        from ml5_audio.render import ATTACK, GAIN, PARTIALS, RELEASE, ROLLOFF
-
-        settings["rendering"] = {**FEATURES, "partials": PARTIALS, "rolloff": ROLLOFF, "attack": ATTACK,
-                                 "release": RELEASE, "gain": GAIN, "ml5-audio": metadata.version("ml5-audio")}
+    if rendering is not None and settings["audio"]:
+        settings["rendering"] = dict(rendering.settings)
+        work = functools.partial(work, rendering=rendering)
     results = process_files(
         work, files, settings=settings, namespace=f"{kind}-examples", workers=int(options.get("workers", 0)),
         description=description, root=root,
@@ -117,12 +119,10 @@ def collect(
     return Examples(results, tuple(extra_skipped), root, dict(left_out or {}))
 
 
-def rendering_audio(options: dict[str, Any]) -> bool:
+def rendering_audio(options: dict[str, Any], rendering: Rendering | None) -> bool:
     """Whether the per-file work renders the scores to audio for EmotionRecognizer: the data set
-    asks for it and ml5-audio is installed."""
-    import importlib.util
-
-    return bool(options.get("render_audio")) and importlib.util.find_spec("ml5_audio") is not None
+    asks for it (option ``render_audio``) and has a rendering to do it with."""
+    return bool(options.get("render_audio")) and rendering is not None
 
 
 def held_for(model: str, most: int = 0) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -161,12 +161,14 @@ def to_data(
     emotion_of: Callable[[Path], tuple[float, float] | None] = lambda path: None,
     piece_of: Callable[[Path], str] = lambda path: path.name,
     name: str,
+    rendering: Rendering | None = None,
 ) -> ml5.Data:
     """One model's Data: the emotion embedding of each example's valence and arousal — from
     ``emotion_of(file)`` when it gives them, else the example's proxy emotion — and its musical
     context; ``split_of(file)`` is the split of every example of it. Harmony's second input half
     (the harmony context) is standardised with its training rows' statistics, which go into
-    the model card (``input_standardisation``) for hosts to apply."""
+    the model card (``input_standardisation``) for hosts to apply. EmotionRecognizer's inputs (the
+    rendered audio's features) are standardised by ``rendering``'s rule."""
     if model not in MODELS:
         raise ml5.DataError(f"{name}: no data for model {model!r} (symbolic data feeds {', '.join(MODELS)})")
     held = held_for(model)
@@ -207,11 +209,9 @@ def to_data(
     card = {}
     if model == "harmony":
         card["input_standardisation"] = standardise_harmony_context(x, split == "train")
-    if model == "emotion":  # ml5-audio's rule: every band standardised with the training rows'
-        from ml5_audio.features import fit_standardisation, standardise
-
-        card["input_standardisation"] = fit_standardisation(x[split == "train"] if (split == "train").any() else x)
-        x[:] = standardise(x, card["input_standardisation"])
+    if model == "emotion" and rendering is not None:  # rows only come from a rendering: its rule, fitted on training rows
+        card["input_standardisation"] = rendering.fit_standardisation(x[split == "train"] if (split == "train").any() else x)
+        x[:] = rendering.standardise(x, card["input_standardisation"])
     digest = hashlib.sha256()
     for part in (x, y):  # hashed in place: no second copy of the data as bytes
         digest.update(memoryview(part).cast("B"))

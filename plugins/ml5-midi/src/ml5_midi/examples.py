@@ -4,7 +4,9 @@ One file gives, for each phrase (``phrase_bars`` consecutive bars) and each bar,
 the four downstream models, the proxy emotion of the phrase they lie in and its musical context
 (``ml5_midi.context``); the data set decides later whether valence and arousal come from that
 proxy or from its own labels. The arrays are
-what ``ml5.filework`` caches, keyed by file content and ``settings`` (which carry ``ml5_midi.format.VERSION``).
+what ``ml5.filework`` caches, keyed by file content and ``settings`` (which carry ``ml5_midi.settings.VERSION``).
+EmotionRecognizer's rows need the notes heard as audio: a ``rendering`` (``ml5_midi.rendering``)
+handed in by the data set renders them and reads their features; ml5-midi imports no audio library.
 
 Nothing is left out unseen: the windows that give a model no row are counted by reason (array
 ``left_out``, one count per entry of ``LEFT_OUT``: numbers, not text, so that the counts held for
@@ -15,7 +17,7 @@ cannot be read are named with their reason (arrays ``skipped_parts``, ``skipped_
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from ml5.filework import SkipFile
@@ -24,6 +26,7 @@ from ml5.music import CONTEXT_SIZE
 from ml5_midi import bands, targets
 from ml5_midi.emotion import window_embedding_parts
 from ml5_midi.piece import Piece, read_midi
+from ml5_midi.rendering import Rendering
 
 #: every array the per-file work returns, with the width of one row (0 = one value per row)
 FIELDS = {
@@ -31,15 +34,15 @@ FIELDS = {
     "dynamics_targets": 16, "dynamics_va": 2, "dynamics_music": CONTEXT_SIZE,
     "harmony_chord": 0, "harmony_context": bands.CONTEXT_BANDS, "harmony_va": 2, "harmony_music": CONTEXT_SIZE,
     "groove_targets": 32, "groove_va": 2, "groove_music": CONTEXT_SIZE,
-    # with ``settings["audio"]``: each phrase's audio features (ml5-audio's 128 raw band means of
-    # the piece rendered by ml5_audio.render), for EmotionRecognizer
+    # with a rendering: each phrase's audio features (the 128 raw band means of the piece
+    # rendered, ml5-audio's), for EmotionRecognizer
     "emotion_features": 128, "emotion_va": 2, "emotion_music": CONTEXT_SIZE,
 }
 MODELS_WITH_ROWS = ("melody", "dynamics", "harmony", "groove", "emotion")
 
 #: why a window or example gives no row: (the model it gives none to, "" for every model; the
 #: reason). Too ordinary to name one by one (a rest, a bar in 3/4 for groove), so counted, per
-#: file; the order is that of the ``left_out`` array (a change needs a new format.VERSION)
+#: file; the order is that of the ``left_out`` array (a change needs a new settings.VERSION)
 LEFT_OUT = {
     "zero_bar": ("", "bars of zero length"),
     "after_last_note": ("", "phrases after the last note"),
@@ -57,16 +60,17 @@ LEFT_OUT = {
 
 
 def piece_examples(
-    whole: Piece, phrase_bars: int, mel: np.ndarray | None = None, left_out: Counter[str] | None = None,
-    rendered: bool | None = None,
+    whole: Piece, phrase_bars: int, heard: Callable[[np.ndarray], np.ndarray] | None = None,
+    left_out: Counter[str] | None = None, rendered: bool | None = None,
 ) -> dict[str, list]:
-    """Every model's rows of one piece; with ``mel`` (the dB mel spectrogram of its rendering),
-    EmotionRecognizer's too: each phrase's raw features beside its embedding's parts. Windows
-    that give a model no row are counted in ``left_out`` by their ``LEFT_OUT`` key; ``rendered``
-    (default: whether ``mel`` is given) says EmotionRecognizer's rows were asked for, so the
-    phrases that give none are counted too — all of them for a piece with nothing the instrument
-    plays, which has no ``mel``."""
-    rendered = mel is not None if rendered is None else rendered
+    """Every model's rows of one piece; with ``heard`` (a phrase's [start, end] in seconds -> the
+    raw audio features of that span of the piece rendered), EmotionRecognizer's too: each
+    phrase's raw features beside its embedding's parts. Windows that give a model no row are
+    counted in ``left_out`` by their ``LEFT_OUT`` key; ``rendered`` (default: whether ``heard`` is
+    given) says EmotionRecognizer's rows were asked for, so the phrases that give none are
+    counted too — all of them for a piece with nothing the instrument plays, which has no
+    ``heard``."""
+    rendered = heard is not None if rendered is None else rendered
     rows: dict[str, list] = {name: [] for name in FIELDS}
     counted: Counter[str] = Counter() if left_out is None else left_out
     keep = whole.bar_length > 1e-6
@@ -89,13 +93,10 @@ def piece_examples(
             counted["no_onset"] += 1
             continue
         va, music = window_embedding_parts(piece, begin, end)
-        if rendered and (mel is None or not (inside & piece.sounding).any()):  # drums are not rendered
+        if rendered and (heard is None or not (inside & piece.sounding).any()):  # drums are not rendered
             counted["nothing_heard"] += 1
-        elif mel is not None:
-            from ml5_audio.features import window_features
-
-            seconds = whole.seconds(np.array([begin, end]))
-            rows["emotion_features"].append(window_features(mel, seconds.mean(keepdims=True), float(np.ptp(seconds)))[0])
+        elif heard is not None:
+            rows["emotion_features"].append(heard(whole.seconds(np.array([begin, end]))))
             rows["emotion_va"].append(va)
             rows["emotion_music"].append(music)
         melody = targets.melody_occupancy(piece, begin, end)
@@ -167,26 +168,34 @@ def _piece_stats(pieces: list[Piece]) -> dict[str, np.ndarray]:
 
 def examples_of(
     pieces: list[Piece], settings: dict, parts_left_out: Sequence[tuple[str, str]] = (),
+    rendering: Rendering | None = None,
 ) -> dict[str, np.ndarray]:
     """Every model's rows of a file's pieces, its statistics, and what was left out of it: the
     windows that gave a model no row (counted by reason) and ``parts_left_out``, the (tune,
-    reason) pairs its reader could not use."""
+    reason) pairs its reader could not use. With ``rendering``, EmotionRecognizer's rows too:
+    each piece rendered to audio, each phrase's features."""
     rows: dict[str, list] = {name: [] for name in FIELDS}
     left_out: Counter[str] = Counter()
     for piece in pieces:
-        mel = None
-        if settings.get("audio") and piece.sounding.any():  # drums only: nothing the instrument plays
-            from ml5_audio.features import mel_db
-            from ml5_audio.render import render
-
-            mel = mel_db(render(piece))
-        for name, values in piece_examples(piece, int(settings["phrase_bars"]), mel, left_out,
-                                           rendered=bool(settings.get("audio"))).items():
+        heard = None
+        if rendering is not None and piece.sounding.any():  # drums only: nothing the instrument plays
+            heard = _phrase_features(rendering, rendering.mel(piece))
+        for name, values in piece_examples(piece, int(settings["phrase_bars"]), heard, left_out,
+                                           rendered=rendering is not None).items():
             rows[name] += values
     arrays = _stack(rows)
     if not any(len(arrays[f"{m}_va"]) for m in MODELS_WITH_ROWS):
         raise SkipFile("no complete bar with notes to learn from")
     return {**arrays, **_piece_stats(pieces), **_left_out(left_out, parts_left_out)}
+
+
+def _phrase_features(rendering: Rendering, mel: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """A phrase's [start, end] in seconds -> the raw features of that span of ``mel``."""
+
+    def features(seconds: np.ndarray) -> np.ndarray:
+        return rendering.window_features(mel, seconds.mean(keepdims=True), float(np.ptp(seconds)))[0]
+
+    return features
 
 
 def _left_out(counted: Counter[str], parts: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
@@ -198,16 +207,16 @@ def _left_out(counted: Counter[str], parts: Sequence[tuple[str, str]]) -> dict[s
     }
 
 
-def midi_file_examples(path: str, settings: dict) -> dict[str, np.ndarray]:
+def midi_file_examples(path: str, settings: dict, rendering: Rendering | None = None) -> dict[str, np.ndarray]:
     """Per-file work of MIDI data sets (runs in worker processes)."""
     try:
         piece = read_midi(path)
     except ValueError as exc:
         raise SkipFile(str(exc)) from None
-    return examples_of([piece], settings)
+    return examples_of([piece], settings, rendering=rendering)
 
 
-def score_file_examples(path: str, settings: dict) -> dict[str, np.ndarray]:
+def score_file_examples(path: str, settings: dict, rendering: Rendering | None = None) -> dict[str, np.ndarray]:
     """Per-file work of score data sets (music21)."""
     from ml5_midi.score import read_score_parts
 
@@ -215,4 +224,4 @@ def score_file_examples(path: str, settings: dict) -> dict[str, np.ndarray]:
         read = read_score_parts(path)
     except ValueError as exc:
         raise SkipFile(str(exc)) from None
-    return examples_of(read.pieces, settings, read.left_out)
+    return examples_of(read.pieces, settings, read.left_out, rendering)

@@ -1,6 +1,7 @@
 """What a MIDI or score data set declares — its index of files, its options, its format — kept
 light: the plugins that use it are imported whenever plugins are listed, so nothing here imports
-numpy or a MIDI reader. The reading itself (ml5_midi.dataset) is imported when data is asked for.
+numpy or a MIDI reader. The reading itself (ml5_midi.dataset) is imported when data is asked for;
+what both share (the per-file work's settings, ``evenly_spaced``) is in ml5_midi.settings.
 """
 
 from __future__ import annotations
@@ -14,11 +15,8 @@ import attrs
 import ml5
 from ml5.filework import Skipped
 
-#: bump on any change to a target, the proxy, the bands or the readers: it is part of every cache key
-VERSION = "6"
-
-#: per-file settings a data set may change (its options), with their defaults
-SETTINGS = {"phrase_bars": 2}
+from ml5_midi.rendering import Rendering
+from ml5_midi.settings import SETTINGS, evenly_spaced
 
 
 @attrs.frozen
@@ -36,15 +34,6 @@ class Index:
     #: left out while indexing, too ordinary to name one by one, counted by reason: rows an option
     #: leaves out, a second copy of a file …
     left_out: Mapping[str, int] = attrs.field(factory=dict)
-
-
-def evenly_spaced(count: int, most: int) -> list[int]:
-    """At most ``most`` of the indices 0 .. count-1 (0 = all), evenly spaced from the first to
-    the last: a quick run sees every part of a data set, or of a long file."""
-    if not most or most >= count:
-        return list(range(count))
-    step = (count - 1) / (most - 1) if most > 1 else 0.0
-    return sorted({round(k * step) for k in range(most)})
 
 
 SPLITS = ("train", "validation", "test")
@@ -106,10 +95,13 @@ def symbolic_format(
     index: Callable[[Path | None, dict[str, Any]], Index],
     options: dict[str, Any],
     needs_path: bool = True,
+    rendering: Rendering | None = None,
     **about: str,
 ) -> ml5.DatasetFormat:
     """A ``DatasetFormat`` from a data set's ``index(path, options)``: the pool, cache, splits,
-    validation and statistics are the same for every MIDI or score data set."""
+    validation and statistics are the same for every MIDI or score data set. ``rendering``
+    (ml5-audio's ``ml5_audio.scores.RENDERING``) renders the notes to audio for EmotionRecognizer's
+    rows when the data set's option ``render_audio`` is on."""
     all_options = {**COMMON_OPTIONS, **options}
 
     def examples(path: Path | None, opts: dict[str, Any], model: str | None = None) -> tuple[Index, Any]:
@@ -122,14 +114,14 @@ def symbolic_format(
         files = [found.files[i] for i in evenly_spaced(len(found.files), int(opts["max_files"]))]
         left_out = {**found.left_out, **({MAX_FILES: len(found.files) - len(files)} if len(files) < len(found.files) else {})}
         return found, collect(files, kind=found.kind, options=opts, root=found.root, description=f"{name}: reading",
-                              extra_skipped=found.skipped, model=model, left_out=left_out)
+                              extra_skipped=found.skipped, model=model, left_out=left_out, rendering=rendering)
 
     def open_(spec: ml5.ModelSpec, path: Path | None, opts: dict[str, Any]) -> ml5.Data:
         from ml5_midi.dataset import to_data
 
         found, ex = examples(path, {**all_options, **opts}, spec.name)
         return to_data(ex, spec.name, split_of=found.split_of, emotion_of=found.emotion_of,
-                       piece_of=found.piece_of, name=name)
+                       piece_of=found.piece_of, name=name, rendering=rendering)
 
     def validate(path: Path | None) -> list[str]:
         try:
@@ -147,7 +139,7 @@ def symbolic_format(
         for model in feeds:
             try:
                 datas[model] = to_data(ex, model, split_of=found.split_of, emotion_of=found.emotion_of,
-                                       piece_of=found.piece_of, name=name)
+                                       piece_of=found.piece_of, name=name, rendering=rendering)
             except ml5.DataError:
                 continue
         return describe(ex, datas)

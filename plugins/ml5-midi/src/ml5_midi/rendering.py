@@ -1,0 +1,44 @@
+"""What the per-file work needs to give EmotionRecognizer rows from notes: the notes rendered to
+audio and that audio's features, by an audio library that a data set hands in (``symbolic_format``'s
+``rendering``; ml5-audio's is ``ml5_audio.scores.RENDERING``). ml5-midi renders nothing and
+imports no audio library: the dependency goes from ml5-audio (``ml5 infer`` reads MIDI) to
+ml5-midi, one way.
+
+A ``Rendering`` is pickled into the worker processes of the per-file work: a module-level
+object of a module-level class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ml5_midi.piece import Piece
+
+
+class Rendering(Protocol):
+    """Notes to audio features, for EmotionRecognizer's rows."""
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """Everything that shapes the features of a rendered piece (instrument, feature settings,
+        versions): part of the per-file work's cache key."""
+        ...
+
+    def mel(self, piece: Piece) -> Any:
+        """The dB mel spectrogram of the piece rendered to audio."""
+        ...
+
+    def window_features(self, mel: Any, centres: Any, seconds: float) -> Any:
+        """(len(centres), 128) raw features of the windows of ``seconds`` centred at ``centres``
+        (seconds) of a ``mel`` spectrogram."""
+        ...
+
+    def fit_standardisation(self, x: Any) -> dict[str, Any]:
+        """The model card's ``input_standardisation`` fitted on the training rows ``x``."""
+        ...
+
+    def standardise(self, x: Any, card: Mapping[str, Any]) -> Any:
+        """``x`` standardised as ``card`` (an ``input_standardisation``) says."""
+        ...
