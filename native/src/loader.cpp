@@ -9,6 +9,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -213,6 +214,20 @@ std::vector<float> read_tensor3(const Context& ctx, const json& v, std::size_t K
     return out;
 }
 
+// fp16 holds a weight only up to 65504, the largest half; beyond it the weight would become
+// infinity. Refused, naming the first such weight, rather than changed.
+void check_half_range(const Context& ctx, const std::vector<float>& k, std::size_t cols, const std::string& what,
+                      Precision precision) {
+    if (precision != Precision::fp16) return;
+    for (std::size_t at = 0; at < k.size(); ++at) {
+        if (std::fabs(k[at]) <= kHalfMax) continue;
+        char value[32];
+        std::snprintf(value, sizeof value, "%.9g", static_cast<double>(k[at]));
+        ctx.fail(what + index_text({at / cols, at % cols}) + " is " + value +
+                 ", beyond the largest half-precision number (65504): load this model in fp32");
+    }
+}
+
 const char* const kActivationList = "tanh, relu, sigmoid, softmax, elu, or \"\" for none";
 
 // The "activation" key of dense, time-distributed-dense, conv1d and activation layers.
@@ -255,6 +270,7 @@ std::unique_ptr<Layer> dense(const Context& ctx, const json& layer, const json& 
     expect_weight_count(ctx, w, 1, 2, "[kernel] or [kernel, bias]");
     const auto kernel = read_matrix(ctx, w[0], static_cast<std::size_t>(in), static_cast<std::size_t>(out),
                                     "weights[0] (kernel)", "[in][out]; a PyTorch weight must be transposed");
+    check_half_range(ctx, kernel, static_cast<std::size_t>(out), "weights[0] (kernel)", precision);
     std::vector<float> bias;
     if (w.size() == 2)
         bias = read_vector(ctx, w[1], static_cast<std::size_t>(out), "weights[1] (bias)", "(one per output)");
@@ -272,6 +288,8 @@ std::unique_ptr<Layer> lstm(const Context& ctx, const json& layer, const json& w
     const auto W = read_matrix(ctx, w[0], n, 4 * h, "weights[0] (input kernel)", "[in][4H], gates i, f, c, o");
     const auto U = read_matrix(ctx, w[1], h, 4 * h, "weights[1] (recurrent kernel)", "[H][4H], gates i, f, c, o");
     const auto b = read_vector(ctx, w[2], 4 * h, "weights[2] (bias)", "(one summed bias of 4H values)");
+    check_half_range(ctx, W, 4 * h, "weights[0] (input kernel)", precision);
+    check_half_range(ctx, U, 4 * h, "weights[1] (recurrent kernel)", precision);
     auto l = std::make_unique<LSTM>(in, H, precision);
     l->set_weights(W.data(), U.data(), b.data());
     return l;

@@ -203,6 +203,40 @@ void error_messages(const std::string& dir) {
     }
 }
 
+void fp16_refuses_weights_beyond_the_half_range() {
+    // 65504 is the largest half: a dense or LSTM weight beyond it cannot be held in fp16 (it would
+    // become infinity), so fp16 refuses the file, naming layer, weight and value; fp32 loads it.
+    const std::string dense = R"({"in_shape":[2],"layers":[{"type":"dense","shape":[1],"weights":[[[1],[-7e4]]]}]})";
+    std::string e;
+    try {
+        ml5::load_model(dense, ml5::Precision::fp16);
+    } catch (const ml5::LoadError& ex) {
+        e = ex.what();
+    }
+    check(contains(e, "layer 0 (dense)") && contains(e, "weights[0] (kernel)[1][0] is -70000") &&
+              contains(e, "65504") && contains(e, "fp32"),
+          "fp16 refuses a dense weight beyond 65504: " + e);
+    check(load_error(dense).empty(), "fp32 loads it");
+    const std::string lstm = R"({"in_shape":[1],"layers":[{"type":"lstm","shape":[1],"weights":)"
+                             R"([[[0.1,0.2,0.3,0.4]],[[0.5,65504,-65504,65505]],[0,0,0,0]]}]})";
+    e.clear();
+    try {
+        ml5::load_model(lstm, ml5::Precision::fp16);
+    } catch (const ml5::LoadError& ex) {
+        e = ex.what();
+    }
+    check(contains(e, "layer 0 (lstm)") && contains(e, "weights[1] (recurrent kernel)[0][3] is 65505"),
+          "fp16 refuses an LSTM weight beyond 65504 (65504 itself is held): " + e);
+    const std::string bias = R"({"in_shape":[1],"layers":[{"type":"dense","shape":[1],"weights":[[[1]],[1e6]]}]})";
+    bool loads = true;
+    try {
+        ml5::load_model(bias, ml5::Precision::fp16);
+    } catch (const ml5::LoadError&) {
+        loads = false;
+    }
+    check(loads, "biases stay float32 in fp16: any float32 bias loads");
+}
+
 void every_prefix_of_a_model_is_refused(const std::string& dir) {
     // Truncation anywhere must give a LoadError, never a crash.
     const std::string text = read_file(dir + "/conv1d_bn_prelu_dense_softmax.model.json");
@@ -272,6 +306,7 @@ int main(int argc, char** argv) {
     metadata();
     error_messages(dir);
     every_prefix_of_a_model_is_refused(dir);
+    fp16_refuses_weights_beyond_the_half_range();
     half_conversions();
     batch_equals_frame_by_frame(dir);
     return ml5_test::summary();

@@ -23,7 +23,8 @@ inline constexpr std::size_t kMaxStateFloats = 1u << 24; // conv1d history, floa
 
 // Loads a model from JSON text (any bytes: never crashes, reads out of bounds or hangs).
 // `precision` chooses how dense and LSTM weight matrices are held (see Precision); the other
-// layers' few weights stay float32.
+// layers' few weights stay float32. In fp16 a dense or LSTM weight beyond ±65504 (kHalfMax)
+// is refused: half precision cannot hold it.
 Model load_model(std::string_view json_text, Precision precision = Precision::fp32);
 
 // Loads a model from a file; the error message starts with the file's path.

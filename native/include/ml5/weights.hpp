@@ -53,6 +53,9 @@ private:
     AlignedBuffer f16_;  // fp16: the packed values as halves, two to a float slot
 };
 
+// The largest finite half: in fp16 the loader refuses a dense or LSTM weight beyond it.
+inline constexpr float kHalfMax = 65504.0f;
+
 // IEEE half-precision conversions (round to nearest even; NaN and infinities kept).
 std::uint16_t float_to_half(float f) noexcept;
 float half_to_float(std::uint16_t h) noexcept;
