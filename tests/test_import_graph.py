@@ -51,14 +51,14 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - the core depends on tomli below 3.11
     import tomli as tomllib
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the source folders of the project's distributions, relative to the repository root
@@ -89,7 +89,6 @@ class Import:
 @dataclass
 class Graph:
     modules: dict[str, Path]  # module -> its file
-    packages: set[str]  # the modules that are packages (an __init__.py)
     distribution_of_package: dict[str, str]  # top-level package -> distribution
     imports: list[Import]
     #: distribution -> the names in its pyproject's dependencies and extras (lower case, "-" for "_")
@@ -220,7 +219,7 @@ def scan(root: Path = ROOT, patterns: Iterable[str] = SOURCE_ROOTS) -> Graph:
     modules = {name: file for name, (file, _) in files.items()}
     imports = [imp for name, (file, is_package) in sorted(files.items())
                for imp in imports_in(name, file, is_package, modules)]
-    return Graph(modules, {name for name, (_, pkg) in files.items() if pkg}, distribution_of_package, imports, declared)
+    return Graph(modules, distribution_of_package, imports, declared)
 
 
 def strongly_connected(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
