@@ -4,6 +4,7 @@
 - plugins  each plugin distribution alone: fresh venv, core + that plugin (non-editable), its tests
 - core     the torch-free core tests on every supported Python
 - native   the C++ engine built with CMake, its C++ tests (conformance, no allocation) via ctest
+- fuzz     the loader's long libFuzzer run (`nox -s fuzz -- RUNS`; the suite runs a short one)
 - lint     ruff, and mypy on the core
 - bench    the benchmarks (pytest-benchmark)
 - docs     the documentation site, built with `mkdocs build --strict` (see mkdocs.yml)
@@ -23,6 +24,8 @@ import nox
 ROOT = Path(__file__).parent
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
+#: what every test session installs besides the code under test (the root conftest.py uses filelock)
+TEST_TOOLS = ("pytest", "pytest-xdist", "filelock", "hatchling")
 
 nox.options.sessions = ["tests", "lint"]
 nox.options.default_venv_backend = "venv"
@@ -84,14 +87,14 @@ def tests(session: nox.Session) -> None:
 @nox.session(python="3.11")
 @nox.parametrize("plugin", list(PLUGINS), ids=[p.split("/")[-1] for p in PLUGINS])
 def plugins(session: nox.Session, plugin: str) -> None:
-    session.install(*CONSTRAINTS, "./core", f"./{plugin}", *PLUGINS[plugin], "pytest", "hatchling")
+    session.install(*CONSTRAINTS, "./core", f"./{plugin}", *PLUGINS[plugin], *TEST_TOOLS)
     tests_dir = "tests/python" if plugin == "native" else "tests"
     session.run("pytest", f"{plugin}/{tests_dir}", *session.posargs)
 
 
 @nox.session(python=PYTHONS)
 def core(session: nox.Session) -> None:
-    session.install("./core", "pytest", "hatchling")
+    session.install("./core", *TEST_TOOLS)
     session.run("pytest", "core/tests", *session.posargs)
     # the core must stay torch-free: these tests ran without torch installed
     session.run("python", "-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('torch') is not None)")
@@ -103,6 +106,14 @@ def native(session: nox.Session) -> None:
     session.run("cmake", "-S", "native", "-B", build, "-DCMAKE_BUILD_TYPE=Release", external=True)
     session.run("cmake", "--build", build, "-j2", external=True)
     session.run("ctest", "--test-dir", build, "--output-on-failure", external=True)
+
+
+@nox.session(python="3.11", venv_backend="none")
+def fuzz(session: nox.Session) -> None:
+    """The loader's long libFuzzer run (the test suite runs a short one): RUNS as the argument,
+    default one million. Needs clang and libclang-rt-14-dev (Debian)."""
+    runs = session.posargs[0] if session.posargs else "1000000"
+    session.run("bash", "native/fuzz/run.sh", runs, external=True)
 
 
 @nox.session(python="3.11")
@@ -154,7 +165,8 @@ def build(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
     session.install(*CONSTRAINTS, "-r", "requirements.txt", "mido", "pretty_midi")
-    session.run("pytest", "benchmarks", "--benchmark-only", "--benchmark-json", "benchmarks/results.json", *session.posargs)
+    # -n 0: pytest-benchmark measures nothing under xdist workers
+    session.run("pytest", "-n", "0", "benchmarks", "--benchmark-only", "--benchmark-json", "benchmarks/results.json", *session.posargs)
 
 
 #: what the docs build imports: the plugins whose pages are written from their specs and the

@@ -39,16 +39,6 @@ def _run(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess
     return result
 
 
-def _install(root: Path, *defines: str) -> Path:
-    """The library alone, Release as a packager builds it, installed into root/prefix."""
-    build, prefix = root / "build", root / "prefix"
-    _run("cmake", "-S", NATIVE, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DML5_BUILD_TESTS=OFF",
-         "-DML5_BUILD_TOOLS=OFF", *defines)
-    _run("cmake", "--build", build, "-j2")
-    _run("cmake", "--install", build, "--prefix", prefix)
-    return prefix
-
-
 def _library(prefix: Path, name: str) -> Path:
     found = sorted(prefix.glob(f"lib*/{name}"))
     assert found, f"no {name} installed under {prefix}"
@@ -83,8 +73,9 @@ def test_the_check_sees_a_bundled_symbol(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def static_prefix(tmp_path_factory) -> Path:
-    return _install(tmp_path_factory.mktemp("ml5rt-static"))
+def static_prefix(native_release) -> Path:
+    """The static library, Release as a packager builds it, installed (the session's shared build)."""
+    return native_release.prefix
 
 
 def test_static_library_defines_no_bundled_symbol(static_prefix):
@@ -94,8 +85,8 @@ def test_static_library_defines_no_bundled_symbol(static_prefix):
     assert " T ml5_yyjson_read_opts" in _run("nm", "--defined-only", archive).stdout
 
 
-def test_shared_library_exports_no_bundled_symbol(tmp_path):
-    library = _library(_install(tmp_path, "-DBUILD_SHARED_LIBS=ON"), "libml5rt.so")
+def test_shared_library_exports_no_bundled_symbol(native_build):
+    library = _library(native_build("shared").prefix, "libml5rt.so")
     exported = _run("nm", "-D", "--defined-only", library).stdout
     assert "_ZN3ml515load_model_file" in exported  # the API is exported...
     assert _foreign_symbols("-D", library) == []  # ...and the parser is not, under any name

@@ -26,14 +26,20 @@ EXPECTED_TESTS = {
 
 
 @pytest.fixture(scope="module")
-def sanitized_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+def sanitized_run(run_once) -> tuple[subprocess.CompletedProcess, Path]:
+    """run_asan.sh's build and report, made once per session (every worker reads the same)."""
     if shutil.which("cmake") is None or shutil.which("c++") is None:
-        pytest.skip("needs cmake and a C++ compiler")
-    folder = conformance_dir(ROOT)
-    build = tmp_path_factory.mktemp("asan") / "build"
-    result = subprocess.run(["bash", str(SCRIPT), str(build)], capture_output=True, text=True, timeout=900,
-                            env={**os.environ, "ML5_CONFORMANCE_DIR": str(folder)})
-    return result, build
+        pytest.skip("needs cmake and a C++ compiler (Debian: apt-get install cmake g++)")
+
+    def make(folder: Path) -> dict:
+        build = folder / "build"
+        result = subprocess.run(["bash", str(SCRIPT), str(build)], capture_output=True, text=True, timeout=900,
+                                env={**os.environ, "ML5_CONFORMANCE_DIR": str(conformance_dir(ROOT))})
+        return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr, "build": str(build)}
+
+    made = run_once("asan", make)
+    result = subprocess.CompletedProcess(["bash", str(SCRIPT)], made["returncode"], made["stdout"], made["stderr"])
+    return result, Path(made["build"])
 
 
 def test_every_ctest_passes_under_asan_and_ubsan(sanitized_run):

@@ -78,7 +78,7 @@ def test_no_activation_loop_calls_out(tmp_path, flags):
     assert {name: calls for name, calls in calling.items() if calls} == {}
 
 
-@pytest.mark.skipif(shutil.which("clang++") is None, reason="needs clang++")
+@pytest.mark.skipif(shutil.which("clang++") is None, reason="needs clang++ (Debian: apt-get install clang)")
 @pytest.mark.parametrize("source, flags", [
     ("weights.cpp", []), ("kernels.cpp", []),
     ("simd/products_avx2.cpp", ["-mavx2", "-mfma", "-mf16c"]),

@@ -49,12 +49,9 @@ def _header_version() -> str:
 
 
 @pytest.fixture(scope="module")
-def prefix(tmp_path_factory) -> Path:
-    """The library alone (no tests, no tools), built once and installed into a fresh prefix."""
-    root = tmp_path_factory.mktemp("ml5rt")
-    _build(NATIVE, root / "build", "-DML5_BUILD_TESTS=OFF", "-DML5_BUILD_TOOLS=OFF")
-    _run("cmake", "--install", root / "build", "--prefix", root / "prefix")
-    return root / "prefix"
+def prefix(native_release) -> Path:
+    """The library's Release build, installed into a fresh prefix (the session's shared build)."""
+    return native_release.prefix
 
 
 @pytest.fixture(scope="module")
