@@ -20,8 +20,9 @@ SCRIPT = ROOT / "native" / "tests" / "run_asan.sh"
 # the lock functions, which the sanitizers intercept themselves, so it is left out of this build.
 EXPECTED_TESTS = {
     "conformance", "conformance_fp16", "unit", "no_alloc", "no_alloc_fp16", "processor", "async_stress",
-    "example_host",
-    *(f"{test}_{simd}" for simd in ("portable", "avx2") for test in ("conformance", "conformance_fp16", "unit")),
+    "example_host", "activation_error",
+    *(f"{test}_{simd}" for simd in ("portable", "avx2")
+      for test in ("conformance", "conformance_fp16", "unit", "activation_error")),
 }
 
 
