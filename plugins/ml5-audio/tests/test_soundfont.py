@@ -12,7 +12,15 @@ import numpy as np
 import pytest
 from ml5_audio.features import SAMPLE_RATE
 from ml5_audio.recording import LEVEL_DB, Recording
-from ml5_audio.soundfont import DRUM_CHANNEL, FAMILIES, default_soundfont, draw_programs, midi_bytes, render
+from ml5_audio.soundfont import (
+    DRUM_CHANNEL,
+    EVALUATION_PROGRAMS,
+    FAMILIES,
+    default_soundfont,
+    draw_programs,
+    midi_bytes,
+    render,
+)
 
 C_MAJOR = [60, 62, 64, 65, 67, 69, 71, 72]
 
@@ -93,6 +101,7 @@ def test_programs_are_drawn_from_the_families_by_seed():
     assert set(draw_programs(50, seed=0, families=["brass"])) <= set(FAMILIES["brass"])
     every = set(draw_programs(400, seed=1))
     assert all(every & set(programs) for programs in FAMILIES.values())
+    assert not every & set(EVALUATION_PROGRAMS)  # the held-out evaluation's instruments
     with pytest.raises(ValueError, match="unknown instrument families \\['kazoo'\\]; known: piano"):
         draw_programs(1, seed=0, families=["kazoo"])
 

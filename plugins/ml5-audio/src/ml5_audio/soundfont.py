@@ -34,6 +34,9 @@ FAMILIES: dict[str, tuple[int, ...]] = {
     "pipe": tuple(range(72, 80)),
     "synth": (80, 81, 88, 89, 90, 91),
 }
+#: held out of every training draw: the held-out evaluation (benchmarks/real_audio.py) plays
+#: its pieces on these, so that the instruments it hears are ones training never heard
+EVALUATION_PROGRAMS: tuple[int, ...] = (1, 41, 70, 60, 25, 17)  # bright piano, viola, bassoon, horn, steel guitar, percussive organ
 TICKS_PER_BEAT = 480
 DRUM_CHANNEL = 9  # MIDI channel 10
 #: what midirenderer writes (48 kHz, 16-bit stereo WAV)
@@ -57,14 +60,14 @@ def _soundfont_bytes(path: str) -> bytes:
 
 def draw_programs(tracks: int, seed: int, families: Sequence[str] = tuple(FAMILIES)) -> list[int]:
     """A General MIDI program for each of ``tracks`` tracks: a family, then a program of it, drawn
-    per track from ``seed`` (the same seed, the same programs)."""
+    per track from ``seed`` (the same seed, the same programs); never one of EVALUATION_PROGRAMS."""
     unknown = [f for f in families if f not in FAMILIES]
     if unknown or not families:
         raise ValueError(f"unknown instrument families {unknown or '(none given)'}; known: {', '.join(FAMILIES)}")
     rng = np.random.default_rng(seed)
     chosen = []
     for _ in range(tracks):
-        family = FAMILIES[families[int(rng.integers(len(families)))]]
+        family = [p for p in FAMILIES[families[int(rng.integers(len(families)))]] if p not in EVALUATION_PROGRAMS]
         chosen.append(int(family[int(rng.integers(len(family)))]))
     return chosen
 

@@ -1,0 +1,59 @@
+"""benchmarks/real_audio.py, the held-out real-audio evaluation, on one piece and 12 s: every
+rendering is made, ``ml5 infer`` reads each, and the figures are the ones its docstring defines."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from ml5.testing import ExporterContract, _registry
+
+ROOT = Path(__file__).resolve().parents[1]
+STEMS = ("emotionrecognizer", "melodytransformer", "harmonypredictor", "dynamicsengine", "groovepredictor")
+
+
+@pytest.fixture(scope="module")
+def real_audio():
+    spec = importlib.util.spec_from_file_location("real_audio", ROOT / "benchmarks" / "real_audio.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory):
+    """The five models with random weights, as RTNeural files every engine loads."""
+    folder = tmp_path_factory.mktemp("exports")
+    registry = _registry()
+    exporter = registry.exporters["rtneural"].spec
+    specs = {entry.spec.stem: entry.spec for entry in registry.models.values()}
+    for stem in STEMS:
+        exporter.export(ExporterContract()._trained(specs[stem], scale=0.3), {"model": specs[stem].title},
+                        folder / f"{stem}.json")
+    return folder
+
+
+def test_one_piece_through_every_rendering(real_audio, exports, tmp_path, capsys):
+    out = tmp_path / "figures.json"
+    per_piece = real_audio.main([str(exports), "--pieces", "1", "--seconds", "12", "--json", str(out)])
+    assert json.loads(out.read_text()) == per_piece
+    (figures,) = per_piece.values()
+    assert list(figures) == ["midi", "additive", "sampled", "sampled −20 dB", "sampled 44.1 kHz", "sampled 48 kHz",
+                             "sampled MP3 128k"]
+    for name, row in figures.items():
+        assert row["windows"] == 3, name  # whole 4 s windows in 12 s, paired by start time
+        assert 0 <= row["in_key"] <= 1 and 0 <= row["top1_equal"] <= 1 and -1 <= row["valence_r"] <= 1
+    # the MIDI path against itself: every window the same
+    assert figures["midi"]["top1_equal"] == 1 and figures["midi"]["valence_rms"] == 0
+    table = capsys.readouterr().out
+    assert "| sampled MP3 128k |" in table and "1 held-out pieces, first 12 s" in table
+
+
+def test_the_evaluation_programs_are_never_drawn_for_training(real_audio):
+    from ml5_audio.soundfont import EVALUATION_PROGRAMS, draw_programs
+
+    assert not set(draw_programs(2000, seed=11)) & set(EVALUATION_PROGRAMS)
+    # and no piece of the evaluation is in the corpus default's collection (J. S. Bach)
+    assert not [p for p in real_audio.PIECES if p.startswith("bach/")]
