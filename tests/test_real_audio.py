@@ -8,10 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from ml5.testing import ExporterContract, _registry
+from ml5_audio.testing import random_exports
 
 ROOT = Path(__file__).resolve().parents[1]
-STEMS = ("emotionrecognizer", "melodytransformer", "harmonypredictor", "dynamicsengine", "groovepredictor")
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +24,7 @@ def real_audio():
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
     """The five models with random weights, as RTNeural files every engine loads."""
-    folder = tmp_path_factory.mktemp("exports")
-    registry = _registry()
-    exporter = registry.exporters["rtneural"].spec
-    specs = {entry.spec.stem: entry.spec for entry in registry.models.values()}
-    for stem in STEMS:
-        exporter.export(ExporterContract()._trained(specs[stem], scale=0.3), {"model": specs[stem].title},
-                        folder / f"{stem}.json")
-    return folder
+    return random_exports(tmp_path_factory.mktemp("exports"))
 
 
 def test_one_piece_through_every_rendering(real_audio, exports, tmp_path, capsys):

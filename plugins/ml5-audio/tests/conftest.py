@@ -1,8 +1,6 @@
 import numpy as np
 import pytest
 
-STEMS = ("emotionrecognizer", "melodytransformer", "harmonypredictor", "dynamicsengine", "groovepredictor")
-
 
 @pytest.fixture(autouse=True)
 def _own_cache(tmp_path, monkeypatch):
@@ -12,19 +10,11 @@ def _own_cache(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def exports(tmp_path_factory):
-    """The five installed models with random weights (ExporterContract's helper), as RTNeural
-    JSON: untrained, but real files every engine loads, and outputs that vary with the input."""
+    """The five installed models with random weights, as RTNeural JSON (ml5_audio.testing)."""
     pytest.importorskip("ml5_rtneural")
-    from ml5.testing import ExporterContract, _registry
+    from ml5_audio.testing import random_exports
 
-    folder = tmp_path_factory.mktemp("exports")
-    registry = _registry()
-    exporter = registry.exporters["rtneural"].spec
-    specs = {entry.spec.stem: entry.spec for entry in registry.models.values()}
-    for stem in STEMS:
-        exporter.export(ExporterContract()._trained(specs[stem], scale=0.3), {"model": specs[stem].title},
-                        folder / f"{stem}.json")
-    return folder
+    return random_exports(tmp_path_factory.mktemp("exports"))
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-"""Real audio files for tests: tones and chords synthesised with numpy, written as WAV, FLAC or
-MP3 by soundfile (libsndfile's own encoders: LAME for MP3)."""
+"""Real files for tests: tones and chords synthesised with numpy, written as WAV, FLAC or MP3 by
+soundfile (libsndfile's own encoders: LAME for MP3), and the five models exported with random
+weights for ``ml5 infer`` to run."""
 
 from __future__ import annotations
 
@@ -36,3 +37,22 @@ def write_audio(path: str | Path, samples: np.ndarray, rate: int = 22_050) -> Pa
     fmt = {".mp3": "MP3", ".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}[path.suffix.lower()]
     soundfile.write(str(path), samples, rate, format=fmt)
     return path
+
+
+#: the five models' export file stems, in the chain's order
+STEMS = ("emotionrecognizer", "melodytransformer", "harmonypredictor", "dynamicsengine", "groovepredictor")
+
+
+def random_exports(folder: Path) -> Path:
+    """The five installed models with random weights (ml5.testing's ExporterContract helper),
+    exported as RTNeural JSON into ``folder``: untrained, but real files every engine loads, with
+    outputs that vary with the input. Needs the five model plugins and ml5-rtneural."""
+    from ml5.testing import ExporterContract, _registry
+
+    registry = _registry()
+    exporter = registry.exporters["rtneural"].spec
+    specs = {entry.spec.stem: entry.spec for entry in registry.models.values()}
+    for stem in STEMS:
+        exporter.export(ExporterContract()._trained(specs[stem], scale=0.3), {"model": specs[stem].title},
+                        folder / f"{stem}.json")
+    return folder
