@@ -58,13 +58,9 @@ def key_tones(score) -> frozenset[int]:
 
 
 def first_seconds(piece, seconds: float):
-    """The piece's notes that start within its first ``seconds``."""
-    import attrs
-
-    keep = piece.seconds(piece.start) < seconds
-    return attrs.evolve(piece, start=piece.start[keep], end=piece.end[keep], pitch=piece.pitch[keep],
-                        velocity=piece.velocity[keep], drum=piece.drum[keep], track=piece.track[keep],
-                        next_onset_in_track=piece.next_onset_in_track[keep], rest_after=piece.rest_after[keep])
+    """The piece's notes that start within its first ``seconds`` (``Piece.around`` up to the last
+    such onset, in beats)."""
+    return piece.around(0.0, float(piece.start[piece.seconds(piece.start) < seconds].max()))
 
 
 def write_files(path: str, folder: Path, seconds: float, soundfont: Path | None) -> tuple[dict[str, Path], frozenset[int]]:

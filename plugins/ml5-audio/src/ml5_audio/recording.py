@@ -57,10 +57,6 @@ class Recording:
                    source_rate=int(SOURCE_RATES[int(rng.integers(len(SOURCE_RATES)))]),
                    mp3_quality=pick(MP3_QUALITY) if rng.random() < 0.5 else None, seed=seed)
 
-    @property
-    def settings(self) -> dict[str, Any]:
-        return attrs.asdict(self)
-
     def apply(self, samples: np.ndarray, rate: int) -> np.ndarray:
         """``samples`` (mono, float) as this chain records them, back at ``rate``: resampled to the
         source rate, room, tone, noise and level there, MP3 if drawn, then resampled to ``rate``."""
