@@ -1,6 +1,8 @@
-"""The audio feature definition against physics worked out by hand: where a pure tone's energy
-lands on the Slaney mel scale, how a halved amplitude reads in dB, and formats that decode alike;
-and against librosa, whose defaults it computes with numpy."""
+"""The audio feature definition against physics worked out by hand: where a pure tone lands in
+the semitone bands, chroma and octaves, which note is the bass, what a level change does (nothing
+but the loudness relative to the file), onsets and the pulse of strikes at a known rate, and
+formats that decode alike; the mel spectrogram against librosa, whose defaults it computes with
+numpy."""
 
 from __future__ import annotations
 
@@ -9,41 +11,92 @@ import warnings
 import numpy as np
 import pytest
 from ml5_audio import features as fx
-from ml5_audio.testing import tone, write_audio
+from ml5_audio.testing import chord_music, tone, write_audio
 
 
 def _features(path):
-    return fx.song_features(fx.mel_db(fx.load_audio(path)))
+    return fx.song_features(fx.analyse(fx.load_audio(path)))
 
 
-def _audible(reference):
-    """Bands within 40 dB of the loudest: below that, 16-bit quantisation noise decides."""
-    return reference > reference.max() - 40
+def _named(features):
+    return dict(zip(fx.FEATURES, features.tolist()))
 
 
-def test_a_1khz_tone_lands_in_band_38(tmp_path):
-    # Slaney: 1 kHz is 15 mels; 11,025 Hz is 15 + 27·ln(11.025)/ln(6.4) = 49.911 mels; the 130
-    # band edges are equally spaced in mels, band b centred at (b + 1)·49.911/129 mels, so the
-    # centre nearest 15 mels is b + 1 = round(38.77) = 39: band 38.
-    f = _features(write_audio(tmp_path / "a.wav", tone(1000.0, 2.0)))
-    assert int(np.argmax(f)) == 38
+def test_a_tone_lands_in_its_semitone_band_chroma_and_octave(tmp_path):
+    # A4 = 440 Hz is MIDI 69: band_69 is the loudest band (1.0), chroma A and octave 4 (MIDI
+    # 60-71) the strongest bins, and the tone itself is the lowest peak: bass A
+    f = _named(_features(write_audio(tmp_path / "a.wav", tone(440.0, 2.0))))
+    bands = {p: f[f"band_{p}"] for p in fx.BAND_PITCHES}
+    assert max(bands, key=bands.get) == 69 and bands[69] == pytest.approx(1.0)
+    assert bands[71] < 0 and bands[67] < 0  # a whole tone away: far below the peak
+    chroma = {name: f[f"chroma_{name}"] for name in ("C", "D", "E", "F", "G", "A", "B")}
+    assert max(chroma, key=chroma.get) == "A" and chroma["A"] == 1.0
+    assert f["bass_A"] == 1.0 and f["bass_C"] == -1.0
+    assert f["octave_4"] == 1.0
+    # a 60 dB range: a tone 1 octave up at -30 dB is half way from the floor to the top
+    quiet_octave = tone(440.0, 2.0) + tone(880.0, 2.0, amplitude=0.5 * 10 ** (-30 / 20))
+    g = _named(_features(write_audio(tmp_path / "b.wav", quiet_octave)))
+    assert g["band_81"] == pytest.approx(0.0, abs=0.05) and g["bass_A"] == 1.0
 
 
-def test_half_the_amplitude_is_6_db_less(tmp_path):
-    loud = _features(write_audio(tmp_path / "loud.wav", tone(1000.0, 2.0, amplitude=0.5)))
-    soft = _features(write_audio(tmp_path / "soft.wav", tone(1000.0, 2.0, amplitude=0.25)))
-    assert loud[38] - soft[38] == pytest.approx(20 * np.log10(2), abs=0.01)  # 6.02 dB
+def test_the_bass_is_the_lowest_note_not_the_loudest(tmp_path):
+    # a soft C3 (MIDI 48) under a loud E4-G4: the bass profile says C, the chroma's strongest is E or G
+    samples = tone(130.81, 3.0, amplitude=0.1) + tone(329.63, 3.0, amplitude=0.4) + tone(392.0, 3.0, amplitude=0.4)
+    f = _named(_features(write_audio(tmp_path / "c.wav", samples)))
+    assert f["bass_C"] == 1.0 and f["bass_E"] == -1.0 and f["bass_G"] == -1.0
+    assert max(f["chroma_E"], f["chroma_G"]) == 1.0 > f["chroma_C"]
+    assert f["lowest"] == pytest.approx((48 - 48) / 24, abs=1e-6)
+
+
+def test_the_recording_level_changes_nothing(tmp_path):
+    # 20 dB quieter (a tenth of the amplitude): every feature the same, loudness included, as
+    # it is relative to the file's own level
+    music = chord_music(0.5, 0.5, 4.0)
+    loud = fx.song_features(fx.analyse(music))
+    quiet = fx.song_features(fx.analyse(music * np.float32(0.1)))
+    assert np.abs(loud - quiet).max() < 1e-4
+
+
+def test_loudness_is_relative_to_the_rest_of_the_file(tmp_path):
+    # a passage 12 dB below the rest reads -12/30 against the loud half (whose level is the file's)
+    samples = np.concatenate([tone(440.0, 4.0, amplitude=0.4), tone(440.0, 4.0, amplitude=0.1)])
+    analysis = fx.analyse(samples)
+    w = fx.window_features(analysis, np.array([2.0, 6.0]), 3.0)
+    loudness = fx.FEATURES.index("loudness")
+    assert w[0, loudness] == pytest.approx(0.0, abs=0.01)
+    assert w[1, loudness] == pytest.approx(-12.04 / 30, abs=0.01)
+    # and what is played reads the same: a quieter passage of the same note (flatness and
+    # brightness measure the spectrum above a floor set by the file's level, so they move too)
+    same = [i for i, name in enumerate(fx.FEATURES)
+            if name not in ("loudness", "loudness_peak", "flatness", "brightness")]
+    assert np.abs(w[0, same] - w[1, same]).max() < 1e-3
+
+
+@pytest.mark.parametrize("per_second", [2.0, 4.0])
+def test_onsets_and_pulse_of_strikes_at_a_known_rate(per_second):
+    # a decaying note struck per_second times a second for 8 s: that many onsets a second
+    # (the first strike at 0 counts), and the pulse's strongest lag is the strikes' period
+    rate = fx.SAMPLE_RATE
+    t = np.arange(int(8 * rate)) / rate
+    strikes = np.exp(-((t * per_second) % 1.0) * 6.0) * np.sin(2 * np.pi * 261.63 * t)
+    f = _named(fx.song_features(fx.analyse(strikes.astype(np.float32))))
+    assert f["onset_rate"] * 8 == pytest.approx(per_second, abs=0.3)
+    lags = {lag: f[f"pulse_{lag:.2f}s"] for lag in fx.PULSE_LAGS}
+    near = min(lags, key=lambda lag: abs(lag - 1 / per_second))
+    assert lags[near] > 0.5 and lags[near] == max(v for lag, v in lags.items() if lag < 1.5 / per_second)
 
 
 def test_sample_rates_and_formats_agree(tmp_path):
-    reference = _features(write_audio(tmp_path / "a.wav", tone(440.0, 3.0)))
-    resampled = _features(write_audio(tmp_path / "b.wav", tone(440.0, 3.0, rate=44_100), rate=44_100))
-    flac = _features(write_audio(tmp_path / "c.flac", tone(440.0, 3.0)))
-    mp3 = _features(write_audio(tmp_path / "d.mp3", tone(440.0, 3.0)))
-    peak, audible = int(np.argmax(reference)), _audible(reference)
-    assert np.abs(flac - reference)[audible].max() < 0.01  # lossless
-    assert abs(resampled[peak] - reference[peak]) < 0.2
-    assert int(np.argmax(mp3)) == peak and abs(mp3[peak] - reference[peak]) < 1.0  # lossy, same band
+    music = chord_music(0.5, 0.8, 3.0)
+    reference = _features(write_audio(tmp_path / "a.wav", music))
+    resampled = _features(write_audio(tmp_path / "b.wav", chord_music(0.5, 0.8, 3.0, rate=44_100), rate=44_100))
+    flac = _features(write_audio(tmp_path / "c.flac", music))
+    mp3 = _features(write_audio(tmp_path / "d.mp3", music))
+    assert np.abs(flac - reference).max() < 0.01  # lossless
+    pitch = slice(0, 104)  # bands and profiles
+    assert np.abs(resampled[pitch] - reference[pitch]).max() < 0.1
+    assert np.abs(mp3[pitch] - reference[pitch]).max() < 0.25  # lossy
+    assert int(np.argmax(mp3[:72])) == int(np.argmax(reference[:72]))
 
 
 #: |numpy − librosa| of the mel power in dB, every frame and band (measured: 1.5e-5 dB, float32's
@@ -84,11 +137,11 @@ def test_the_features_are_librosas(tmp_path):
 
 
 def test_stereo_is_mixed_to_mono(tmp_path):
-    left = tone(1000.0, 1.0)
+    left = chord_music(-0.5, 0.0, 2.0)
     stereo = np.stack([left, np.zeros_like(left)], axis=1)
     f = _features(write_audio(tmp_path / "s.wav", stereo))
     mono = _features(write_audio(tmp_path / "m.wav", left * 0.5))
-    assert np.abs(f - mono)[_audible(mono)].max() < 0.01
+    assert np.abs(f - mono).max() < 0.01
 
 
 @pytest.mark.parametrize("content", [b"", b"garbage that is not audio", b"ID3\x03\x00\x00\x00\x00\x00\x00"])
@@ -99,14 +152,25 @@ def test_unreadable_files_raise_a_reason(tmp_path, content):
         fx.load_audio(path)
 
 
-def test_windows_and_standardisation(tmp_path):
-    samples = np.concatenate([tone(1000.0, 2.0, amplitude=0.5), tone(1000.0, 2.0, amplitude=0.25)])
-    mel = fx.mel_db(samples)
-    w = fx.window_features(mel, np.array([1.0, 3.0]), 1.0)
-    assert w[0, 38] - w[1, 38] == pytest.approx(6.02, abs=0.05)  # the windows see the two halves
+def test_windows_and_standardisation():
+    samples = np.concatenate([tone(261.63, 2.0), tone(392.0, 2.0)])  # C4, then G4
+    w = fx.window_features(fx.analyse(samples), np.array([1.0, 3.0]), 1.0)
+    assert int(np.argmax(w[0, :72])) + 36 == 60 and int(np.argmax(w[1, :72])) + 36 == 67  # each its half
+    assert w.shape == (2, 128) and np.isfinite(w).all()
     card = fx.fit_standardisation(w)
     z = fx.standardise(w, card)
-    assert np.allclose(z.mean(axis=0), 0, atol=1e-5) and z[0, 38] == pytest.approx(1.0, abs=1e-4)
+    # the std is floored: a feature (nearly) constant in training stays near 0, not blown up
+    assert (np.asarray(card["std"]) >= fx.STD_FLOOR).all() and np.abs(z).max() < 1.0 / fx.STD_FLOOR + 1e-3
+    moved = np.flatnonzero(np.asarray(card["std"]) > fx.STD_FLOOR)
+    assert np.allclose(z[:, moved].mean(axis=0), 0, atol=1e-5) and len(moved) > 10
+
+
+def test_silence_and_tiny_files_give_finite_features():
+    for samples in (np.zeros(22_050, np.float32), np.zeros(1, np.float32), tone(440.0, 0.01)):
+        f = fx.song_features(fx.analyse(samples))
+        assert f.shape == (128,) and np.isfinite(f).all()
+    silent = _named(fx.song_features(fx.analyse(np.zeros(22_050, np.float32))))
+    assert silent["band_60"] == -1.0 and silent["chroma_C"] == -1.0 and silent["onset_rate"] == 0.0
 
 
 def test_infer_usage_errors(tmp_path):

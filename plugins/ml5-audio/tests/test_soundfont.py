@@ -107,7 +107,7 @@ def test_programs_are_drawn_from_the_families_by_seed():
 
 
 def test_a_missing_or_foreign_soundfont_is_named(tmp_path):
-    with pytest.raises(FileNotFoundError, match="SoundFont not found: .*none.sf2"):
+    with pytest.raises(ValueError, match="SoundFont .*none.sf2: cannot be read"):
         render(piece([60]), [0], soundfont=tmp_path / "none.sf2")
     fake = tmp_path / "fake.sf2"
     fake.write_bytes(b"RIFF\0\0\0\0WAVEfmt ")

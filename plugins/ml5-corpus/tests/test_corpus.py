@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ml5
 import numpy as np
 import pytest
 from ml5.music import CHORD_VOCABULARY
@@ -204,25 +205,37 @@ def test_a_piece_in_two_formats_is_read_once(tmp_path):
 def test_emotion_rows_are_the_rendered_scores_features_and_the_notes_embedding(tmp_path):
     pytest.importorskip("ml5_audio")
     from ml5.music import emotion_embedding
-    from ml5_audio.features import mel_db, window_features
-    from ml5_audio.render import render
+    from ml5_audio.features import window_features
+    from ml5_audio.scores import RENDERING
     from ml5_midi.emotion import window_embedding_parts
     from ml5_midi.score import read_score
 
     folder = make_scores(tmp_path / "scores")
     data = _open("emotion", folder)
     # the progression's 4 bars of 3/4 in phrases of 2, then tune 1 (2 bars) and tune 2 (3 bars):
-    # 2 + 1 + 2 phrases
+    # 2 + 1 + 2 phrases, one rendering each by default
     assert data.inputs.shape == (5, 128) and data.targets.shape == (5, 64)
     card = data.card["input_standardisation"]
     raw = data.inputs * np.asarray(card["std"], np.float32) + np.asarray(card["mean"], np.float32)
     (piece,) = read_score(folder / "progression.musicxml")
-    mel = mel_db(render(piece))
+    (heard,) = RENDERING.hear(piece, {})  # the same piece, the same instruments and recording
     seconds = piece.seconds(np.array([0.0, 6.0]))  # the first phrase: bars 1-2, six beats
-    expected = window_features(mel, seconds.mean(keepdims=True), float(np.ptp(seconds)))[0]
+    expected = window_features(heard, seconds.mean(keepdims=True), float(np.ptp(seconds)))[0]
     assert raw[0] == pytest.approx(expected, abs=1e-3)
     va, music = window_embedding_parts(piece, 0.0, 6.0)
     assert data.targets[0] == pytest.approx(emotion_embedding(va[0], va[1], music), abs=1e-6)
+    # three renderings: each phrase three times, heard three ways, with the same target
+    thrice = _open("emotion", folder, renderings=3)
+    assert thrice.inputs.shape == (15, 128)
+    rows = thrice.inputs * np.asarray(thrice.card["input_standardisation"]["std"], np.float32) \
+        + np.asarray(thrice.card["input_standardisation"]["mean"], np.float32)
+    assert rows[0] == pytest.approx(expected, abs=1e-3)
+    assert np.abs(rows[1] - rows[0]).max() > 0.05 and (thrice.targets[:3] == thrice.targets[0]).all()
     # without rendering there is nothing for EmotionRecognizer, and the message says what to do
     with pytest.raises(Exception, match="render_audio"):
         _open("emotion", folder, render_audio=False)
+    # a wrong rendering option is named with what to give
+    with pytest.raises(ml5.DataError, match="option renderings = 0: give a whole number"):
+        _open("emotion", folder, renderings=0)
+    with pytest.raises(ml5.DataError, match=r"SoundFont .*missing\.sf2: cannot be read"):
+        _open("emotion", folder, soundfonts=[str(tmp_path / "missing.sf2")])

@@ -1,20 +1,49 @@
-"""The one definition of the EmotionRecognizer's 128 inputs, from an audio file.
+"""The one definition of the EmotionRecognizer's 128 inputs, from audio: what is played (pitches,
+the bass, the register, the rhythm) and how loudly relative to the rest of the piece, not which
+instrument plays it or at what level it was recorded.
 
 1. Decode with soundfile (WAV, FLAC, OGG, MP3), mix to mono (mean of the channels), resample to
    22,050 Hz with soxr (high quality; what ``librosa.resample(res_type="soxr_hq")`` runs).
-2. 128-band mel power spectrogram: n_fft 2048, hop 512, periodic Hann window, centred frames
-   (zero-padded), Slaney mel scale from 0 to 11,025 Hz, Slaney-normalised filters — the defaults
-   of ``librosa.feature.melspectrogram``, computed here with numpy: importing librosa's feature
-   code costs seconds (numba, scipy.signal), far more than a file's features. The tests check
-   this against librosa itself on real audio.
-3. Power in dB re 1.0: ``10·log10(max(power, 1e-10))`` — absolute, no top-dB clipping, so a
-   quieter recording gives lower values (loudness is part of arousal).
-4. The time-mean of each band over the whole file (``song_features``) or over a window
-   (``window_features``): the raw features.
-5. Standardised per band: ``(raw − mean) / std`` with the mean and std of the training data. They
-   are fitted once by the data set, applied to every row, and written into the export's model
-   card as ``input_standardisation`` — a host (``ml5 infer``, the C++ plugin) applies the same
-   two vectors to its raw features before the model.
+2. Two short-time spectra, periodic Hann windows, centred frames (zero-padded):
+   - **pitch**: n_fft 8192 (2.7 Hz bins), hop 2048, power summed into 96 semitone bands, MIDI
+     24–119, by triangles one semitone wide on each side of the band's pitch (each FFT bin's
+     power is split between the two bands its pitch lies between: nothing is counted twice);
+   - **time**: the 128-band mel power spectrogram, n_fft 2048, hop 512, Slaney mel scale 0 to
+     11,025 Hz with Slaney-normalised filters — ``librosa.feature.melspectrogram``'s defaults,
+     computed with numpy and checked against librosa in the tests. Per frame: the loudness (dB
+     of the summed power), the onset strength (the mean over bands of the rise in dB since the
+     previous frame, the dB floored FLUX_FLOOR_DB below the file's level so that noise does
+     not count), the spectral flatness and the share of power above 2 kHz. Onsets are the peaks
+     of the onset strength (``onset_frames``).
+3. The file's level (``reference_db``): the LEVEL_PERCENTILE-th percentile of the frames' loudness.
+   Loudness is measured against it, so a recording's gain cancels out and a passage is loud or
+   soft relative to the rest of the piece, as a listener hears the player's dynamics.
+4. Per window (``window_features``; ``song_features`` is the whole file as one window), the
+   frames centred within it, in the order of ``FEATURES``:
+   - 0–71 **semitone bands** MIDI 36–107: the window's mean power per band in dB relative to its
+     loudest band, floored RANGE_DB below it, scaled to −1 (floor) … 1 (loudest);
+   - 72–83 **chroma** C…B and 96–103 **octaves** 1…8 (MIDI 24–35 … 108–119): how far each
+     band of the 96 rises above that floor, summed per pitch class and per octave, as a profile
+     (``ml5.music.profile_values``: the strongest 1, an absent one −1);
+   - 84–95 **bass chroma**: per pitch frame, the pitch class of the lowest band that is a local
+     peak within PEAK_DB of the frame's loudest band, counted over the window, as a profile;
+   - 104–115 **scalars**: loudness (the window's mean power in dB re the file's level, /30),
+     its peak frame (same), the frames' loudness std (/10 dB), onsets per second (/8), mean and
+     std of the onset strength (/FLUX_SCALE), the power-weighted mean pitch ((p − 60)/24) and
+     spread (/24), the lowest peak pitch (median over frames, (p − 48)/24; 0 when none) and
+     highest band within PEAK_DB of the loudest ((p − 72)/24), spectral flatness, and the share of
+     power above 2 kHz in dB (/30);
+   - 116–127 **pulse**: the normalised autocorrelation of the onset strength at PULSE_LAGS
+     (0.25–1.5 s, log-spaced: 240 … 40 beats a minute), the best of each lag's frame and its
+     two neighbours.
+   Every value is bounded, and none moves with the recording's gain (floors aside).
+5. Standardised per feature: ``(raw − mean) / std`` with the mean and std of the training data
+   (std floored at STD_FLOOR: a feature almost constant in training must not blow up on new
+   audio). They are fitted once by the data set, applied to every row, and written into the
+   export's model card as ``input_standardisation`` — a host (``ml5 infer``, the C++ plugin)
+   applies the same two vectors to its raw features before the model.
+
+Harmony's context from audio (``harmony_context``) reads the same mel power.
 """
 
 from __future__ import annotations
@@ -26,12 +55,49 @@ from typing import Any
 import numpy as np
 
 SAMPLE_RATE = 22_050
+#: the time spectrum: the mel spectrogram (onsets, loudness; harmony's context)
 N_FFT = 2048
 HOP = 512
 N_MELS = 128
 AMIN = 1e-10
+#: the pitch spectrum: semitone bands MIDI LOWEST_PITCH … LOWEST_PITCH + PITCHES - 1
+PITCH_FFT = 8192
+PITCH_HOP = 2048
+LOWEST_PITCH = 24
+PITCHES = 96
+#: the semitone bands that are features themselves (the others count in chroma and octaves)
+BAND_PITCHES = range(36, 108)
+RANGE_DB = 60.0
+PEAK_DB = 30.0
+FLUX_FLOOR_DB = 70.0
+LEVEL_PERCENTILE = 95.0
+FLUX_SCALE = 4.0
+#: an onset is the highest onset strength within ±ONSET_SPAN frames, ONSET_DELTA dB above the
+#: mean within ±ONSET_MEAN_SPAN frames, at least ONSET_GAP frames after the previous one
+ONSET_SPAN, ONSET_MEAN_SPAN, ONSET_DELTA, ONSET_GAP = 3, 10, 0.5, 3
+BRIGHT_HZ = 2000.0
+PULSE_LAGS = tuple(float(x) for x in np.geomspace(0.25, 1.5, 12))
+PULSE_LEAST_STD = 0.01
+STD_FLOOR = 0.05
+
+SCALARS = ("loudness", "loudness_peak", "loudness_std", "onset_rate", "flux_mean", "flux_std",
+           "centroid", "spread", "lowest", "highest", "flatness", "brightness")
+#: the 128 features, in order
+FEATURES: tuple[str, ...] = (
+    tuple(f"band_{p}" for p in BAND_PITCHES)
+    + tuple(f"chroma_{c}" for c in ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"))
+    + tuple(f"bass_{c}" for c in ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"))
+    + tuple(f"octave_{k}" for k in range(1, 9))
+    + SCALARS
+    + tuple(f"pulse_{lag:.2f}s" for lag in PULSE_LAGS)
+)
+assert len(FEATURES) == 128
 #: the settings that shape a feature; every cache key holds them
-SETTINGS = {"sample_rate": SAMPLE_RATE, "n_fft": N_FFT, "hop": HOP, "n_mels": N_MELS, "db_ref": 1.0, "amin": AMIN}
+SETTINGS = {"definition": 2, "sample_rate": SAMPLE_RATE, "n_fft": N_FFT, "hop": HOP, "n_mels": N_MELS,
+            "pitch_fft": PITCH_FFT, "pitch_hop": PITCH_HOP, "lowest_pitch": LOWEST_PITCH, "pitches": PITCHES,
+            "range_db": RANGE_DB, "peak_db": PEAK_DB, "flux_floor_db": FLUX_FLOOR_DB,
+            "level_percentile": LEVEL_PERCENTILE, "onsets": [ONSET_SPAN, ONSET_MEAN_SPAN, ONSET_DELTA, ONSET_GAP],
+            "pulse_lags": list(PULSE_LAGS), "pulse_least_std": PULSE_LEAST_STD, "std_floor": STD_FLOOR}
 
 
 class AudioError(ValueError):
@@ -153,32 +219,211 @@ def frame_times(frames: int) -> np.ndarray:
     return np.arange(frames) * HOP / SAMPLE_RATE
 
 
-def song_features(mel: np.ndarray) -> np.ndarray:
-    """The raw 128 features of a whole file: each band's time-mean."""
-    return mel.mean(axis=1).astype(np.float32)
+@functools.lru_cache(maxsize=1)
+def semitone_filters() -> np.ndarray:
+    """(PITCHES, PITCH_FFT/2 + 1) weights of the semitone bands on the FFT bins: bin k (pitch
+    q_k = 69 + 12·log2(f_k/440)) weighs max(0, 1 − |q_k − p|) in band p, so each bin's power is
+    split between the two bands its pitch lies between. Read-only."""
+    hz = np.fft.rfftfreq(PITCH_FFT, 1.0 / SAMPLE_RATE)
+    pitch = 69.0 + 12.0 * np.log2(np.maximum(hz, 1e-9) / 440.0)
+    bands = LOWEST_PITCH + np.arange(PITCHES)
+    weights = np.maximum(0.0, 1.0 - np.abs(pitch[None, :] - bands[:, None])).astype(np.float32)
+    weights.flags.writeable = False
+    return weights
 
 
-def window_features(mel: np.ndarray, centres: np.ndarray, width: float) -> np.ndarray:
-    """(len(centres), 128) raw features: each band's mean over frames centred within ±width/2
-    seconds of each centre (at least the nearest frame)."""
-    times = frame_times(mel.shape[1])
-    out = np.empty((len(centres), mel.shape[0]), np.float32)
-    for i, centre in enumerate(centres):
-        inside = np.abs(times - centre) <= width / 2
-        if not inside.any():
-            inside = np.arange(len(times)) == np.argmin(np.abs(times - centre))
-        out[i] = mel[:, inside].mean(axis=1)
+def semitone_power(samples: np.ndarray) -> np.ndarray:
+    """(PITCHES, frames) power per semitone band; frame k is centred at k·PITCH_HOP samples."""
+    import scipy.fft
+
+    padded = np.pad(np.asarray(samples, np.float32), PITCH_FFT // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, PITCH_FFT)[::PITCH_HOP]
+    window = (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(PITCH_FFT) / PITCH_FFT)).astype(np.float32)
+    to_bands = semitone_filters().T
+    out = np.empty((len(frames), PITCHES), np.float32)
+    block = max(1, _BLOCK * N_FFT // PITCH_FFT)
+    for start in range(0, len(frames), block):
+        # in single precision (scipy keeps float32; numpy's FFT is double): a band's power is
+        # read in dB to 0.01 dB, far finer than the features need, at a seventh of the time
+        spectrum = scipy.fft.rfft(frames[start:start + block] * window, axis=1)
+        out[start:start + block] = (spectrum.real ** 2 + spectrum.imag ** 2) @ to_bands
+    return np.ascontiguousarray(out.T)
+
+
+@functools.lru_cache(maxsize=1)
+def _bright_bands() -> np.ndarray:
+    """The mel bands centred at or above BRIGHT_HZ."""
+    centres = _mel_to_hz(np.linspace(0.0, _hz_to_mel(SAMPLE_RATE / 2), N_MELS + 2))[1:-1]
+    return centres >= BRIGHT_HZ
+
+
+class Analysis:
+    """What the features of any window of one file are computed from (``analyse``): the frames
+    of both spectra, reduced to what the features read, and the file's level."""
+
+    def __init__(self, power: np.ndarray, semitones: np.ndarray) -> None:
+        #: (PITCHES, pitch frames) semitone band power
+        self.semitones = semitones
+        #: (HARMONY_CONTEXT_BANDS, time frames) mel power of the low bands, for harmony's context
+        from ml5.music import HARMONY_CONTEXT_BANDS
+
+        self.context_power = np.ascontiguousarray(power[:HARMONY_CONTEXT_BANDS])
+        total = power.sum(axis=0)
+        #: per time frame: loudness (dB), onset strength, spectral flatness, share above 2 kHz (dB)
+        self.loudness = 10.0 * np.log10(np.maximum(total, AMIN))
+        self.reference_db = float(np.percentile(self.loudness, LEVEL_PERCENTILE)) if len(total) else 0.0
+        db = np.maximum(10.0 * np.log10(np.maximum(power, AMIN)), self.reference_db - FLUX_FLOOR_DB)
+        rise = np.maximum(np.diff(db, axis=1, prepend=db[:, :1]), 0.0)
+        self.flux = rise.mean(axis=0)
+        self.onsets = onset_frames(self.flux)
+        # flatness and brightness of the power floored like the onset strength's: a recording's
+        # gain must not move them where a band is (nearly) silent
+        floored = np.maximum(power, 10 ** ((self.reference_db - FLUX_FLOOR_DB) / 10))
+        self.flatness = np.exp(np.log(floored).mean(axis=0)) / floored.mean(axis=0)
+        self.brightness = 10.0 * np.log10(floored[_bright_bands()].sum(axis=0) / floored.sum(axis=0))
+        self.duration = 0.0
+
+    @property
+    def frames(self) -> int:
+        return len(self.loudness)
+
+
+def analyse(samples: np.ndarray) -> Analysis:
+    """The analysis of mono samples at SAMPLE_RATE."""
+    analysis = Analysis(mel_power(samples), semitone_power(samples))
+    analysis.duration = len(samples) / SAMPLE_RATE
+    return analysis
+
+
+def onset_frames(flux: np.ndarray) -> np.ndarray:
+    """Indexes of the onsets: peaks of the onset strength (see ONSET_SPAN and the others)."""
+    n = len(flux)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    padded = np.pad(flux, ONSET_SPAN, constant_values=-np.inf)
+    local_max = np.lib.stride_tricks.sliding_window_view(padded, 2 * ONSET_SPAN + 1).max(axis=1)
+    sums = np.concatenate([[0.0], np.cumsum(flux)])
+    lo = np.clip(np.arange(n) - ONSET_MEAN_SPAN, 0, n)
+    hi = np.clip(np.arange(n) + ONSET_MEAN_SPAN + 1, 0, n)
+    local_mean = (sums[hi] - sums[lo]) / (hi - lo)
+    candidates = np.flatnonzero((flux >= local_max) & (flux >= local_mean + ONSET_DELTA))
+    kept: list[int] = []
+    for frame in candidates:
+        if not kept or frame - kept[-1] >= ONSET_GAP:
+            kept.append(int(frame))
+    return np.asarray(kept, np.int64)
+
+
+def _inside(times: np.ndarray, begin: float, end: float) -> np.ndarray:
+    """Indexes of the frames centred in [begin, end], at least the nearest one."""
+    inside = np.flatnonzero((times >= begin) & (times <= end))
+    if not len(inside) and len(times):
+        inside = np.asarray([int(np.argmin(np.abs(times - (begin + end) / 2)))])
+    return inside
+
+
+def _lowest_peaks(db: np.ndarray) -> np.ndarray:
+    """Per frame of (PITCHES, frames) dB, the band index of the lowest local peak within
+    PEAK_DB of the frame's loudest band; -1 when the frame is silent."""
+    top = db.max(axis=0)
+    up = np.vstack([np.full((1, db.shape[1]), -np.inf), db[:-1]])
+    down = np.vstack([db[1:], np.full((1, db.shape[1]), -np.inf)])
+    peak = (db >= up) & (db > down) & (db >= top - PEAK_DB) & (top > 10 * np.log10(AMIN) + 1)
+    return np.where(peak.any(axis=0), peak.argmax(axis=0), -1)
+
+
+def _profile(weights: np.ndarray) -> np.ndarray:
+    from ml5.music import profile_values
+
+    return profile_values(weights)
+
+
+def _window(analysis: Analysis, begin: float, end: float) -> np.ndarray:
+    """The 128 raw features of the frames centred in [begin, end] (see the module)."""
+    out = np.empty(len(FEATURES), np.float32)
+    pitch_frames = _inside(np.arange(analysis.semitones.shape[1]) * PITCH_HOP / SAMPLE_RATE, begin, end)
+    time_frames = _inside(frame_times(analysis.frames), begin, end)
+    bands = analysis.semitones[:, pitch_frames]
+    power = bands.mean(axis=1).astype(np.float64)
+    db = 10.0 * np.log10(np.maximum(power, AMIN))
+    top = float(db.max())
+    silent = top <= 10 * np.log10(AMIN) + 1
+    above = np.zeros(PITCHES) if silent else np.maximum(db - (top - RANGE_DB), 0.0)
+    first = BAND_PITCHES.start - LOWEST_PITCH
+    out[0:72] = -1.0 if silent else above[first:first + len(BAND_PITCHES)] / RANGE_DB * 2.0 - 1.0
+    pitches = LOWEST_PITCH + np.arange(PITCHES)
+    out[72:84] = _profile(np.bincount(pitches % 12, weights=above, minlength=12))
+    lowest = _lowest_peaks(10.0 * np.log10(np.maximum(bands, AMIN)))
+    found = lowest[lowest >= 0]
+    out[84:96] = _profile(np.bincount((pitches[found]) % 12, minlength=12).astype(np.float64))
+    out[96:104] = _profile(np.bincount((pitches - LOWEST_PITCH) // 12, weights=above, minlength=8)[:8])
+    loudness = analysis.loudness[time_frames]
+    level = 10.0 * np.log10(np.maximum(np.mean(10.0 ** (loudness / 10.0)), AMIN)) - analysis.reference_db
+    seconds = max(end - begin, HOP / SAMPLE_RATE)
+    onsets = np.count_nonzero((analysis.onsets >= time_frames[0]) & (analysis.onsets <= time_frames[-1]))
+    flux = analysis.flux[time_frames]
+    weight = power / power.sum() if not silent else np.full(PITCHES, 1.0 / PITCHES)
+    centre = float(weight @ pitches)
+    spread = float(np.sqrt(weight @ (pitches - centre) ** 2))
+    strong = np.flatnonzero(db >= top - PEAK_DB)
+    scalars = {
+        "loudness": np.clip(level / 30.0, -2.0, 1.0),
+        "loudness_peak": np.clip((loudness.max() - analysis.reference_db) / 30.0, -2.0, 1.0),
+        "loudness_std": min(float(loudness.std()) / 10.0, 3.0),
+        "onset_rate": min(onsets / seconds / 8.0, 3.0),
+        "flux_mean": min(float(flux.mean()) / FLUX_SCALE, 3.0),
+        "flux_std": min(float(flux.std()) / FLUX_SCALE, 3.0),
+        "centroid": np.clip((centre - 60.0) / 24.0, -2.0, 2.0),
+        "spread": spread / 24.0,
+        "lowest": (float(np.median(pitches[found])) - 48.0) / 24.0 if len(found) and not silent else 0.0,
+        "highest": (float(pitches[strong].max()) - 72.0) / 24.0 if not silent else 0.0,
+        "flatness": float(analysis.flatness[time_frames].mean()),
+        "brightness": np.clip(float(analysis.brightness[time_frames].mean()) / 30.0, -3.0, 0.0),
+    }
+    out[104:116] = [scalars[name] for name in SCALARS]
+    out[116:128] = _pulse(flux)
+    return out
+
+
+def _pulse(flux: np.ndarray) -> np.ndarray:
+    """The normalised autocorrelation of the onset strength at PULSE_LAGS (the best of each lag's
+    frame and its neighbours); 0 where the window is too short or the strength varies by less
+    than PULSE_LEAST_STD dB."""
+    x = flux - flux.mean()
+    energy = float(x @ x)
+    out = np.zeros(len(PULSE_LAGS), np.float32)
+    if energy <= len(x) * PULSE_LEAST_STD ** 2:  # no rhythm to speak of (a held chord, silence)
+        return out
+    for i, lag in enumerate(PULSE_LAGS):
+        centre = int(round(lag * SAMPLE_RATE / HOP))
+        best = max((float(x[:-k] @ x[k:]) for k in (centre - 1, centre, centre + 1) if 0 < k < len(x)), default=0.0)
+        out[i] = best / energy
+    return out
+
+
+def song_features(analysis: Analysis) -> np.ndarray:
+    """The raw 128 features of a whole file: the file as one window."""
+    return _window(analysis, 0.0, max(analysis.duration, 0.0))
+
+
+def window_features(analysis: Analysis, centres: np.ndarray, width: float) -> np.ndarray:
+    """(len(centres), 128) raw features of the windows of ``width`` seconds centred at
+    ``centres`` (the frames centred within ±width/2; at least the nearest frame)."""
+    out = np.empty((len(centres), len(FEATURES)), np.float32)
+    for i, centre in enumerate(np.asarray(centres, np.float64)):
+        out[i] = _window(analysis, centre - width / 2, centre + width / 2)
     return out
 
 
 def fit_standardisation(raw: np.ndarray) -> dict[str, Any]:
-    """Per-band mean and std of training rows (std floored at 1e-6), as the model card holds them."""
+    """Per-feature mean and std of training rows (std floored at STD_FLOOR), as the model card
+    holds them."""
     mean = raw.mean(axis=0)
-    std = np.maximum(raw.std(axis=0), 1e-6)
+    std = np.maximum(raw.std(axis=0), STD_FLOOR)
     return {
         "mean": [float(v) for v in mean],
         "std": [float(v) for v in std],
-        "rule": "input = (raw feature - mean) / std, per band; raw features as defined by ml5-audio",
+        "rule": "input = (raw feature - mean) / std, per feature; raw features as defined by ml5_audio.features",
         "features": dict(SETTINGS),
     }
 
@@ -198,13 +443,13 @@ def file_features(path: str, settings: dict) -> dict[str, np.ndarray]:
         samples = load_audio(path)
     except AudioError as exc:
         raise SkipFile(str(exc)) from None
-    mel = mel_db(samples)
-    duration = len(samples) / SAMPLE_RATE
+    analysis = analyse(samples)
+    duration = analysis.duration
     first, step, width = float(settings["first"]), float(settings["step"]), float(settings["window"])
     centres = np.arange(first, duration - width / 2 + 1e-9, step) if duration - width / 2 >= first else np.zeros(0)
     return {
-        "song": song_features(mel),
+        "song": song_features(analysis),
         "window_times": centres.astype(np.float64),
-        "windows": window_features(mel, centres, width),
+        "windows": window_features(analysis, centres, width),
         "duration": np.asarray([duration]),
     }

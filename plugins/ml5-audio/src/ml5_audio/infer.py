@@ -410,14 +410,13 @@ def _audio_inputs(path: Path, window: float) -> dict[str, Any]:
         samples = fx.load_audio(path)
     except fx.AudioError as exc:
         raise InputError(str(exc)) from None
-    power = fx.mel_power(samples)
-    mel = fx.power_db(power)
-    duration = len(samples) / fx.SAMPLE_RATE
-    spans = _spans(duration, window)
-    raw = (fx.song_features(mel)[None, :] if not window else
-           fx.window_features(mel, np.array([(a + b) / 2 for a, b in spans]), window))
+    analysis = fx.analyse(samples)
+    spans = _spans(analysis.duration, window)
+    raw = (fx.song_features(analysis)[None, :] if not window else
+           fx.window_features(analysis, np.array([(a + b) / 2 for a, b in spans]), window))
     # harmony's context: the last bar's worth of each window, as it learnt one bar from notes
-    contexts = np.stack([fx.harmony_context(power, max(begin, end - fx.CONTEXT_SECONDS), end) for begin, end in spans])
+    contexts = np.stack([fx.harmony_context(analysis.context_power, max(begin, end - fx.CONTEXT_SECONDS), end)
+                         for begin, end in spans])
     return {"spans": np.asarray(spans, np.float64), "features": raw, "contexts": contexts}
 
 

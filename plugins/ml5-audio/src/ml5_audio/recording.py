@@ -27,6 +27,9 @@ NOISE_BELOW_PEAK_DB = (35.0, 70.0)
 SOURCE_RATES = (44_100, 48_000)
 #: MP3 (LAME VBR quality, 0 best .. 9 smallest), used in half the draws
 MP3_QUALITY = (2.0, 7.0)
+#: every range above, by name: a data set's cache key holds them
+RANGES = ("LEVEL_DB", "ROOM_SIZE", "WET", "LOW_CUT_HZ", "HIGH_CUT_HZ", "TILT_DB", "NOISE_BELOW_PEAK_DB",
+          "SOURCE_RATES", "MP3_QUALITY")
 
 
 @attrs.frozen
@@ -57,18 +60,21 @@ class Recording:
                    source_rate=int(SOURCE_RATES[int(rng.integers(len(SOURCE_RATES)))]),
                    mp3_quality=pick(MP3_QUALITY) if rng.random() < 0.5 else None, seed=seed)
 
-    def apply(self, samples: np.ndarray, rate: int) -> np.ndarray:
-        """``samples`` (mono, float) as this chain records them, back at ``rate``: resampled to the
-        source rate, room, tone, noise and level there, MP3 if drawn, then resampled to ``rate``."""
+    def apply(self, samples: np.ndarray, rate: int, out_rate: int | None = None) -> np.ndarray:
+        """``samples`` (mono, float, at ``rate``) as this chain records them, at ``out_rate``
+        (default ``rate``): resampled to the source rate, room, tone, noise and level there, MP3
+        if drawn, then resampled to ``out_rate``."""
         import pedalboard
         import soxr
 
         x = np.asarray(samples, dtype=np.float32)
+        out_rate = rate if out_rate is None else out_rate
         if x.ndim != 1:
             raise ValueError(f"the recording chain takes mono samples; got shape {x.shape}")
         if not len(x):
             return x.copy()
-        x = soxr.resample(x, rate, self.source_rate, quality="HQ").astype(np.float32)
+        if rate != self.source_rate:
+            x = soxr.resample(x, rate, self.source_rate, quality="HQ").astype(np.float32)
         effects: list[Any] = []
         if self.room_size is not None:
             effects.append(pedalboard.Reverb(room_size=self.room_size, wet_level=self.wet, dry_level=1.0 - self.wet))
@@ -86,5 +92,6 @@ class Recording:
             x = x * np.float32(10 ** (self.level_db / 20) / float(np.abs(x).max()))
         if self.mp3_quality is not None:
             x = pedalboard.MP3Compressor(vbr_quality=self.mp3_quality)(x, self.source_rate)
-        x = soxr.resample(np.asarray(x, np.float32), self.source_rate, rate, quality="HQ")
+        if out_rate != self.source_rate:
+            x = soxr.resample(np.asarray(x, np.float32), self.source_rate, out_rate, quality="HQ")
         return np.ascontiguousarray(x, dtype=np.float32)

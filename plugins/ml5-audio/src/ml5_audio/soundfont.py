@@ -52,10 +52,19 @@ def default_soundfont() -> Path:
 
 @lru_cache(maxsize=4)
 def _soundfont_bytes(path: str) -> bytes:
-    data = Path(path).read_bytes()
-    if data[:4] != b"RIFF" or data[8:12] != b"sfbk":
-        raise ValueError(f"{path}: not a SoundFont 2 file (no RIFF sfbk header)")
-    return data
+    check_soundfont(path)
+    return Path(path).read_bytes()
+
+
+def check_soundfont(path: str | Path) -> None:
+    """Raise ValueError naming ``path`` unless it is a SoundFont 2 file (a RIFF ``sfbk`` header)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as exc:
+        raise ValueError(f"SoundFont {path}: cannot be read ({exc.strerror or exc}); give an existing .sf2 file") from None
+    if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
+        raise ValueError(f"SoundFont {path}: not a SoundFont 2 file (no RIFF sfbk header); give a .sf2 file")
 
 
 def draw_programs(tracks: int, seed: int, families: Sequence[str] = tuple(FAMILIES)) -> list[int]:
@@ -131,8 +140,6 @@ def render(piece: Any, programs: Sequence[int], soundfont: Path | str | None = N
     import soxr
 
     path = Path(soundfont) if soundfont is not None else default_soundfont()
-    if not path.is_file():
-        raise FileNotFoundError(f"SoundFont not found: {path}")
     wav = midirenderer.render_wave_from(_soundfont_bytes(str(path.resolve())), midi_bytes(piece, programs))
     samples, source_rate = soundfile.read(io.BytesIO(wav), dtype="float32", always_2d=True)
     mono = samples.mean(axis=1)

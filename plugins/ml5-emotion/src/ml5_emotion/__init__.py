@@ -15,9 +15,10 @@ SPEC = ml5.ModelSpec(
     loss="mse",
     metric="valence_arousal",
     input_meaning=(
-        "128 audio features: per mel band, the time-mean of a 128-band log-mel spectrogram "
-        "(22,050 Hz mono, n_fft 2048, hop 512, power in dB re 1.0), standardised per band with the "
-        "training data's mean and std (model_card.input_standardisation; ml5-audio computes them)"
+        "128 audio features of a window (ml5_audio.features.FEATURES, 22,050 Hz mono): 72 semitone bands "
+        "(MIDI 36-107) relative to the window's loudest, chroma, bass chroma, octave profile, loudness relative "
+        "to the file's level, onset and spectral statistics, and the onset strength's autocorrelation at 12 lags; "
+        "standardised per feature with the training data's mean and std (model_card.input_standardisation)"
     ),
     output_meaning=EMBEDDING_MEANING,
     preferred_datasets=("corpus",),  # the corpus's scores rendered to audio: real music where installed

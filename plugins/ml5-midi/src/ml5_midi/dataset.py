@@ -109,7 +109,12 @@ def collect(
         "audio": rendering_audio(options, rendering),
     }
     if rendering is not None and settings["audio"]:
-        settings["rendering"] = dict(rendering.settings)
+        chosen = {k: options.get(k, v) for k, v in rendering.options.items()}
+        try:
+            settings["rendering"] = dict(rendering.settings(chosen))
+        except ValueError as exc:
+            raise ml5.DataError(f"{description.split(':')[0]}: {exc}") from None
+        settings["rendering_options"] = chosen
         work = functools.partial(work, rendering=rendering)
     results = process_files(
         work, files, settings=settings, namespace=f"{kind}-examples", workers=int(options.get("workers", 0)),

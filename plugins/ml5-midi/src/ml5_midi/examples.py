@@ -34,8 +34,8 @@ FIELDS = {
     "dynamics_targets": 16, "dynamics_va": 2, "dynamics_music": CONTEXT_SIZE,
     "harmony_chord": 0, "harmony_context": bands.CONTEXT_BANDS, "harmony_va": 2, "harmony_music": CONTEXT_SIZE,
     "groove_targets": 32, "groove_va": 2, "groove_music": CONTEXT_SIZE,
-    # with a rendering: each phrase's audio features (the 128 raw band means of the piece
-    # rendered, ml5-audio's), for EmotionRecognizer
+    # with a rendering: each phrase's audio features (the 128 raw features of ml5-audio, one row
+    # per rendering of the piece), for EmotionRecognizer
     "emotion_features": 128, "emotion_va": 2, "emotion_music": CONTEXT_SIZE,
 }
 MODELS_WITH_ROWS = ("melody", "dynamics", "harmony", "groove", "emotion")
@@ -64,8 +64,8 @@ def piece_examples(
     left_out: Counter[str] | None = None, rendered: bool | None = None,
 ) -> dict[str, list]:
     """Every model's rows of one piece; with ``heard`` (a phrase's [start, end] in seconds -> the
-    raw audio features of that span of the piece rendered), EmotionRecognizer's too: each
-    phrase's raw features beside its embedding's parts. Windows that give a model no row are
+    raw audio features of that span, one row per rendering of the piece), EmotionRecognizer's
+    too: each phrase's raw features beside its embedding's parts, a row per rendering. Windows that give a model no row are
     counted in ``left_out`` by their ``LEFT_OUT`` key; ``rendered`` (default: whether ``heard`` is
     given) says EmotionRecognizer's rows were asked for, so the phrases that give none are
     counted too — all of them for a piece with nothing the instrument plays, which has no
@@ -96,9 +96,10 @@ def piece_examples(
         if rendered and (heard is None or not (inside & piece.sounding).any()):  # drums are not rendered
             counted["nothing_heard"] += 1
         elif heard is not None:
-            rows["emotion_features"].append(heard(whole.seconds(np.array([begin, end]))))
-            rows["emotion_va"].append(va)
-            rows["emotion_music"].append(music)
+            for features in heard(whole.seconds(np.array([begin, end]))):
+                rows["emotion_features"].append(features)
+                rows["emotion_va"].append(va)
+                rows["emotion_music"].append(music)
         melody = targets.melody_occupancy(piece, begin, end)
         if melody.any():
             rows["melody_targets"].append(melody)
@@ -173,13 +174,14 @@ def examples_of(
     """Every model's rows of a file's pieces, its statistics, and what was left out of it: the
     windows that gave a model no row (counted by reason) and ``parts_left_out``, the (tune,
     reason) pairs its reader could not use. With ``rendering``, EmotionRecognizer's rows too:
-    each piece rendered to audio, each phrase's features."""
+    each piece rendered to audio as ``settings["rendering_options"]`` ask, each phrase's
+    features in each rendering."""
     rows: dict[str, list] = {name: [] for name in FIELDS}
     left_out: Counter[str] = Counter()
     for piece in pieces:
         heard = None
         if rendering is not None and piece.sounding.any():  # drums only: nothing the instrument plays
-            heard = _phrase_features(rendering, rendering.mel(piece))
+            heard = _phrase_features(rendering, rendering.hear(piece, settings.get("rendering_options", {})))
         for name, values in piece_examples(piece, int(settings["phrase_bars"]), heard, left_out,
                                            rendered=rendering is not None).items():
             rows[name] += values
@@ -189,11 +191,12 @@ def examples_of(
     return {**arrays, **_piece_stats(pieces), **_left_out(left_out, parts_left_out)}
 
 
-def _phrase_features(rendering: Rendering, mel: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """A phrase's [start, end] in seconds -> the raw features of that span of ``mel``."""
+def _phrase_features(rendering: Rendering, heard: list) -> Callable[[np.ndarray], np.ndarray]:
+    """A phrase's [start, end] in seconds -> the raw features of that span, a row per rendering."""
 
     def features(seconds: np.ndarray) -> np.ndarray:
-        return rendering.window_features(mel, seconds.mean(keepdims=True), float(np.ptp(seconds)))[0]
+        centre, width = seconds.mean(keepdims=True), float(np.ptp(seconds))
+        return np.stack([rendering.window_features(analysis, centre, width)[0] for analysis in heard])
 
     return features
 

@@ -102,7 +102,8 @@ def symbolic_format(
     validation and statistics are the same for every MIDI or score data set. ``rendering``
     (ml5-audio's ``ml5_audio.scores.RENDERING``) renders the notes to audio for EmotionRecognizer's
     rows when the data set's option ``render_audio`` is on."""
-    all_options = {**COMMON_OPTIONS, **options}
+    # a rendering's options (how many renderings, which SoundFonts …) are the data set's too
+    all_options = {**COMMON_OPTIONS, **(dict(rendering.options) if rendering is not None else {}), **options}
 
     def examples(path: Path | None, opts: dict[str, Any], model: str | None = None) -> tuple[Index, Any]:
         from ml5_midi.dataset import collect  # the reading: numpy and the MIDI readers

@@ -20,19 +20,24 @@ if TYPE_CHECKING:
 class Rendering(Protocol):
     """Notes to audio features, for EmotionRecognizer's rows."""
 
-    @property
-    def settings(self) -> Mapping[str, Any]:
-        """Everything that shapes the features of a rendered piece (instrument, feature settings,
-        versions): part of the per-file work's cache key."""
+    #: the data set options it reads, with their defaults (how many renderings, which
+    #: instruments …); a data set that renders offers them beside its own
+    options: Mapping[str, Any]
+
+    def settings(self, options: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Everything that shapes the features of a rendered piece under ``options`` (instruments,
+        feature settings, versions): part of the per-file work's cache key. Raises ValueError
+        naming the option when one is wrong."""
         ...
 
-    def mel(self, piece: Piece) -> Any:
-        """The dB mel spectrogram of the piece rendered to audio."""
+    def hear(self, piece: Piece, options: Mapping[str, Any]) -> list[Any]:
+        """The piece rendered to audio, once per rendering ``options`` ask for: one analysis of
+        each, which ``window_features`` reads."""
         ...
 
-    def window_features(self, mel: Any, centres: Any, seconds: float) -> Any:
+    def window_features(self, analysis: Any, centres: Any, seconds: float) -> Any:
         """(len(centres), 128) raw features of the windows of ``seconds`` centred at ``centres``
-        (seconds) of a ``mel`` spectrogram."""
+        (seconds) of one rendering's ``analysis``."""
         ...
 
     def fit_standardisation(self, x: Any) -> dict[str, Any]:
