@@ -212,25 +212,33 @@ def test_emotion_rows_are_the_rendered_scores_features_and_the_notes_embedding(t
 
     folder = make_scores(tmp_path / "scores")
     data = _open("emotion", folder)
-    # the progression's 4 bars of 3/4 in phrases of 2, then tune 1 (2 bars) and tune 2 (3 bars):
-    # 2 + 1 + 2 phrases, one rendering each by default
-    assert data.inputs.shape == (5, 128) and data.targets.shape == (5, 64)
+    # phrases of 2 bars starting at every bar: the progression's 4 bars of 3/4, then tune 1 (2
+    # bars) and tune 2 (3 bars): 4 + 2 + 3 phrases (the last of each one bar), one rendering each
+    # by default
+    assert data.inputs.shape == (9, 128) and data.targets.shape == (9, 64)
     card = data.card["input_standardisation"]
     raw = data.inputs * np.asarray(card["std"], np.float32) + np.asarray(card["mean"], np.float32)
     (piece,) = read_score(folder / "progression.musicxml")
-    (heard,) = RENDERING.hear(piece, {})  # the same piece, the same instruments and recording
-    seconds = piece.seconds(np.array([0.0, 6.0]))  # the first phrase: bars 1-2, six beats
+    ((played, heard),) = RENDERING.hear(piece, {})  # the same piece, the same variation and recording
+    assert played.pitch.shape == piece.pitch.shape and (played.start == piece.start).all()  # the same beats
+    seconds = played.seconds(np.array([0.0, 6.0]))  # the first phrase: bars 1-2, six beats
     expected = window_features(heard, seconds.mean(keepdims=True), float(np.ptp(seconds)))[0]
     assert raw[0] == pytest.approx(expected, abs=1e-3)
-    va, music = window_embedding_parts(piece, 0.0, 6.0)
+    va, music = window_embedding_parts(played, 0.0, 6.0)  # the targets are the notes as played
     assert data.targets[0] == pytest.approx(emotion_embedding(va[0], va[1], music), abs=1e-6)
-    # three renderings: each phrase three times, heard three ways, with the same target
+    # three renderings: each phrase three times (the progression's four phrases first), heard
+    # three ways, each with the embedding of the notes it played
     thrice = _open("emotion", folder, renderings=3)
-    assert thrice.inputs.shape == (15, 128)
-    rows = thrice.inputs * np.asarray(thrice.card["input_standardisation"]["std"], np.float32) \
-        + np.asarray(thrice.card["input_standardisation"]["mean"], np.float32)
+    assert thrice.inputs.shape == (27, 128)
+    card = thrice.card["input_standardisation"]
+    rows = thrice.inputs * np.asarray(card["std"], np.float32) + np.asarray(card["mean"], np.float32)
     assert rows[0] == pytest.approx(expected, abs=1e-3)
-    assert np.abs(rows[1] - rows[0]).max() > 0.05 and (thrice.targets[:3] == thrice.targets[0]).all()
+    for k, (variant, analysis) in enumerate(RENDERING.hear(piece, {"renderings": 3})):
+        seconds = variant.seconds(np.array([0.0, 6.0]))
+        assert rows[4 * k] == pytest.approx(window_features(analysis, seconds.mean(keepdims=True), float(np.ptp(seconds)))[0], abs=1e-3)
+        va, music = window_embedding_parts(variant, 0.0, 6.0)
+        assert thrice.targets[4 * k] == pytest.approx(emotion_embedding(va[0], va[1], music), abs=1e-6)
+    assert np.abs(rows[4] - rows[0]).max() > 0.05
     # without rendering there is nothing for EmotionRecognizer, and the message says what to do
     with pytest.raises(Exception, match="render_audio"):
         _open("emotion", folder, render_audio=False)

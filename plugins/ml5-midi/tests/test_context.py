@@ -91,4 +91,6 @@ def test_rendered_emotion_rows_only_where_something_sounds(tmp_path):
     assert len(examples_of([drums], settings, rendering=scores.RENDERING)["emotion_va"]) == 0  # no drums played
     assert len(examples_of([piano], settings)["emotion_va"]) == 0  # no rendering, no audio
     rows = examples_of([piano], settings, rendering=scores.RENDERING)
-    assert rows["emotion_features"].shape == (2, 128) and len(rows["emotion_va"]) == 2
+    # 4 bars: EmotionRecognizer's phrases start at every bar (the last one bar long); the others' every 2 bars
+    assert rows["emotion_features"].shape == (4, 128) and len(rows["emotion_va"]) == 4
+    assert len(rows["melody_va"]) == 2

@@ -16,6 +16,14 @@ piece's notes and the rendering's number: the same piece, the same sound, on eve
 rendering in ADDITIVE_SHARE plays ml5's additive instrument instead of the SoundFont: one timbre
 among many, through a recording chain like the others.
 
+A player does not play a score as written every time, and a listener hears the difference: each
+rendering but one in AS_WRITTEN_SHARE plays a variation (``vary``) — transposed by up to half an
+octave, at another tempo, with dynamics that move between pp and ff every DYNAMICS_SPAN beats —
+and EmotionRecognizer's targets are the embedding of the notes as played, so what the features
+hear (key, pace, loudness relative to the piece) and what the targets say agree. (Scores of the
+corpus carry few tempo and dynamics marks: without this, tempo, loudness and key would barely
+move in training.)
+
 One sampled rendering per piece is the default: rendering is most of the time of reading a
 collection (midirenderer synthesises about 150 seconds of music a second on one core), and one
 fits the default run's budget. ``renderings = 3`` hears every piece three ways.
@@ -31,6 +39,16 @@ from typing import Any
 OPTIONS: dict[str, Any] = {"renderings": 1, "soundfonts": []}
 #: the share of renderings that play ml5's additive instrument instead of a SoundFont
 ADDITIVE_SHARE = 0.1
+#: the share of renderings that play the score as written; the others play a variation of it
+AS_WRITTEN_SHARE = 0.2
+#: a variation: transposed by a whole number of semitones in this range (kept within the
+#: piano's MIDI 21-108), its tempo times a factor drawn log-uniformly in this range, and its
+#: velocities moved to a level of DYNAMICS_LEVELS per DYNAMICS_SPAN beats (a random walk of at
+#: most two levels a step), keeping each note's accent relative to the score's mean velocity
+TRANSPOSE = (-6, 5)
+TEMPO_FACTOR = (0.7, 1.5)
+DYNAMICS_LEVELS = (36, 52, 68, 84, 100, 116)
+DYNAMICS_SPAN = 8.0
 
 
 class ScoreRendering:
@@ -48,6 +66,7 @@ class ScoreRendering:
 
         return {**SETTINGS, "renderings": self._renderings(options), "additive_share": ADDITIVE_SHARE,
                 "additive_instrument": [render.PARTIALS, render.ROLLOFF, render.ATTACK, render.RELEASE, render.GAIN],
+                "variations": [AS_WRITTEN_SHARE, TRANSPOSE, TEMPO_FACTOR, DYNAMICS_LEVELS, DYNAMICS_SPAN],
                 "families": soundfont.FAMILIES, "held_out_programs": list(soundfont.EVALUATION_PROGRAMS),
                 "recording": {name: getattr(recording, name) for name in recording.RANGES},
                 "soundfont_files": [_file_digest(path) for path in self._soundfonts(options)],
@@ -72,8 +91,9 @@ class ScoreRendering:
             check_soundfont(path)
         return paths
 
-    def hear(self, piece: Any, options: Mapping[str, Any]) -> list[Any]:
-        """The piece's analyses (``ml5_audio.features.analyse``), one per rendering."""
+    def hear(self, piece: Any, options: Mapping[str, Any]) -> list[tuple[Any, Any]]:
+        """One (the piece as played, the analysis of its audio) per rendering: ``vary``'s
+        variation, played and recorded (``ml5_audio.features.analyse``)."""
         import numpy as np
 
         from ml5_audio import render as additive
@@ -87,14 +107,15 @@ class ScoreRendering:
         heard = []
         for k in range(self._renderings(options)):
             draw = seed + 7919 * k
+            played = vary(piece, draw)
             chain = Recording.draw(draw)
             if np.random.default_rng(draw).random() < ADDITIVE_SHARE:
-                samples, rate = additive.render(piece, seed=draw), SAMPLE_RATE
+                samples, rate = additive.render(played, seed=draw), SAMPLE_RATE
             else:  # at the synthesiser's own rate: the chain resamples once, to its source rate
                 programs = soundfont.draw_programs(tracks, draw)
-                samples = soundfont.render(piece, programs, fonts[draw % len(fonts)], rate=soundfont.RENDER_RATE)
+                samples = soundfont.render(played, programs, fonts[draw % len(fonts)], rate=soundfont.RENDER_RATE)
                 rate = soundfont.RENDER_RATE
-            heard.append(analyse(chain.apply(samples, rate, out_rate=SAMPLE_RATE)))
+            heard.append((played, analyse(chain.apply(samples, rate, out_rate=SAMPLE_RATE))))
         return heard
 
     def window_features(self, analysis: Any, centres: Any, seconds: float) -> Any:
@@ -111,6 +132,36 @@ class ScoreRendering:
         from ml5_audio.features import standardise
 
         return standardise(x, dict(card))
+
+
+def vary(piece: Any, seed: int) -> Any:
+    """The piece as one rendering plays it (see the module): the score as written in
+    AS_WRITTEN_SHARE of the seeds, else transposed, at another tempo and with moving dynamics.
+    The same beats, bars and tracks: only pitches, velocities and the tempo map change. A piece
+    is an attrs class (``ml5_midi.piece.Piece``): the variation is a copy of it."""
+    import attrs
+    import numpy as np
+
+    rng = np.random.default_rng([seed, 1])
+    if rng.random() < AS_WRITTEN_SHARE:
+        return piece
+    pitch = np.asarray(piece.pitch, np.int64)
+    pitched = ~np.asarray(piece.drum, bool)
+    shift = int(rng.integers(TRANSPOSE[0], TRANSPOSE[1] + 1))
+    if pitched.any():  # within the piano's range
+        shift = int(np.clip(shift, 21 - pitch[pitched].min(), 108 - pitch[pitched].max()))
+    factor = float(np.exp(rng.uniform(np.log(TEMPO_FACTOR[0]), np.log(TEMPO_FACTOR[1]))))
+    start = np.asarray(piece.start, np.float64)
+    spans = int(start.max() // DYNAMICS_SPAN) + 1 if len(start) else 1
+    steps = rng.integers(-2, 3, spans)
+    level = np.clip(int(rng.integers(len(DYNAMICS_LEVELS))) + np.cumsum(steps) - steps[0], 0, len(DYNAMICS_LEVELS) - 1)
+    velocity = np.asarray(piece.velocity, np.float64)
+    accent = velocity - (velocity.mean() if len(velocity) else 0.0)
+    played = np.asarray(DYNAMICS_LEVELS)[level[(start // DYNAMICS_SPAN).astype(np.int64)]] + accent
+    return attrs.evolve(
+        piece, pitch=np.where(pitched, pitch + shift, pitch).astype(np.asarray(piece.pitch).dtype),
+        velocity=np.clip(np.rint(played), 1, 127).astype(np.asarray(piece.velocity).dtype),
+        tempo_qpm=np.asarray(piece.tempo_qpm, np.float64) * factor)
 
 
 def piece_seed(piece: Any) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from ml5.filework import SkipFile
@@ -39,6 +40,9 @@ FIELDS = {
     "emotion_features": 128, "emotion_va": 2, "emotion_music": CONTEXT_SIZE,
 }
 MODELS_WITH_ROWS = ("melody", "dynamics", "harmony", "groove", "emotion")
+#: EmotionRecognizer's phrases of a rendering start every this many bars (overlapping when fewer
+#: than phrase_bars): the audio is rendered once, and more of its windows are rows
+EMOTION_STEP_BARS = 1
 
 #: why a window or example gives no row: (the model it gives none to, "" for every model; the
 #: reason). Too ordinary to name one by one (a rest, a bar in 3/4 for groove), so counted, per
@@ -61,16 +65,18 @@ LEFT_OUT = {
 
 def piece_examples(
     whole: Piece, phrase_bars: int, heard: Callable[[np.ndarray], np.ndarray] | None = None,
-    left_out: Counter[str] | None = None, rendered: bool | None = None,
+    left_out: Counter[str] | None = None, rendered: bool | None = None, models: Sequence[str] = MODELS_WITH_ROWS,
 ) -> dict[str, list]:
-    """Every model's rows of one piece; with ``heard`` (a phrase's [start, end] in seconds -> the
-    raw audio features of that span, one row per rendering of the piece), EmotionRecognizer's
-    too: each phrase's raw features beside its embedding's parts, a row per rendering. Windows that give a model no row are
-    counted in ``left_out`` by their ``LEFT_OUT`` key; ``rendered`` (default: whether ``heard`` is
-    given) says EmotionRecognizer's rows were asked for, so the phrases that give none are
-    counted too — all of them for a piece with nothing the instrument plays, which has no
-    ``heard``."""
-    rendered = heard is not None if rendered is None else rendered
+    """Every model's rows of one piece (those of ``models``); with ``heard`` (a phrase's [start,
+    end] in seconds -> the raw audio features of that span, one row per rendering of the piece),
+    EmotionRecognizer's too: each phrase's raw features beside its embedding's parts, a row per
+    rendering. Windows that give a model no row are counted in ``left_out`` by their ``LEFT_OUT``
+    key; ``rendered`` (default: whether ``heard`` is given) says EmotionRecognizer's rows were
+    asked for, so the phrases that give none are counted too — all of them for a piece with
+    nothing the instrument plays, which has no ``heard``. For EmotionRecognizer alone
+    (``models=("emotion",)``, a rendering's pass) a phrase starts at every EMOTION_STEP_BARS bars."""
+    rendered = (heard is not None if rendered is None else rendered) and "emotion" in models
+    downstream = set(models) - {"emotion"}
     rows: dict[str, list] = {name: [] for name in FIELDS}
     counted: Counter[str] = Counter() if left_out is None else left_out
     keep = whole.bar_length > 1e-6
@@ -79,11 +85,14 @@ def piece_examples(
     nums, dens = whole.bar_numerator[keep], whole.bar_denominator[keep]
     ends = starts + lengths
     last_onset = float(whole.start.max())
-    for first in range(0, len(starts), phrase_bars):
+    # EmotionRecognizer alone (a rendering's pass) reads a phrase starting at every bar: twice the
+    # rows of one rendering at phrase_bars = 2, each a whole phrase
+    step = EMOTION_STEP_BARS if not downstream else phrase_bars
+    for first in range(0, len(starts), step):
         bars = range(first, min(first + phrase_bars, len(starts)))
         begin, end = float(starts[bars[0]]), float(ends[bars[-1]])
         if begin > last_onset:
-            counted["after_last_note"] += len(range(first, len(starts), phrase_bars))
+            counted["after_last_note"] += len(range(first, len(starts), step))
             break
         # only the notes that can matter to this phrase (and the bar before it): linear time
         reach = float(ends[list(bars)].max())
@@ -95,11 +104,13 @@ def piece_examples(
         va, music = window_embedding_parts(piece, begin, end)
         if rendered and (heard is None or not (inside & piece.sounding).any()):  # drums are not rendered
             counted["nothing_heard"] += 1
-        elif heard is not None:
+        elif rendered and heard is not None:
             for features in heard(whole.seconds(np.array([begin, end]))):
                 rows["emotion_features"].append(features)
                 rows["emotion_va"].append(va)
                 rows["emotion_music"].append(music)
+        if not downstream:
+            continue
         melody = targets.melody_occupancy(piece, begin, end)
         if melody.any():
             rows["melody_targets"].append(melody)
@@ -174,29 +185,39 @@ def examples_of(
     """Every model's rows of a file's pieces, its statistics, and what was left out of it: the
     windows that gave a model no row (counted by reason) and ``parts_left_out``, the (tune,
     reason) pairs its reader could not use. With ``rendering``, EmotionRecognizer's rows too:
-    each piece rendered to audio as ``settings["rendering_options"]`` ask, each phrase's
-    features in each rendering."""
+    each piece played as ``settings["rendering_options"]`` ask (``Rendering.hear``: each time the
+    piece as played — transposed, at another tempo … — and the analysis of its audio), each
+    phrase's features in each rendering beside the embedding of the notes played."""
     rows: dict[str, list] = {name: [] for name in FIELDS}
     left_out: Counter[str] = Counter()
+    phrase_bars = int(settings["phrase_bars"])
+    downstream = tuple(m for m in MODELS_WITH_ROWS if m != "emotion")
     for piece in pieces:
-        heard = None
+        played = []
         if rendering is not None and piece.sounding.any():  # drums only: nothing the instrument plays
-            heard = _phrase_features(rendering, rendering.hear(piece, settings.get("rendering_options", {})))
-        for name, values in piece_examples(piece, int(settings["phrase_bars"]), heard, left_out,
-                                           rendered=rendering is not None).items():
+            played = rendering.hear(piece, settings.get("rendering_options", {}))
+        # nothing to hear: the phrases are counted as giving EmotionRecognizer no row
+        silent = rendering is not None and not played
+        for name, values in piece_examples(piece, phrase_bars, None, left_out, rendered=silent,
+                                           models=downstream + (("emotion",) if silent else ())).items():
             rows[name] += values
+        for variant, analysis in played:  # each rendering: the piece as played, and what was heard
+            heard: Counter[str] = Counter()
+            for name, values in piece_examples(variant, phrase_bars, _phrase_features(rendering, analysis), heard,
+                                               models=("emotion",)).items():
+                rows[name] += values
+            left_out["nothing_heard"] += heard["nothing_heard"]  # the other reasons are the piece's, counted above
     arrays = _stack(rows)
     if not any(len(arrays[f"{m}_va"]) for m in MODELS_WITH_ROWS):
         raise SkipFile("no complete bar with notes to learn from")
     return {**arrays, **_piece_stats(pieces), **_left_out(left_out, parts_left_out)}
 
 
-def _phrase_features(rendering: Rendering, heard: list) -> Callable[[np.ndarray], np.ndarray]:
-    """A phrase's [start, end] in seconds -> the raw features of that span, a row per rendering."""
+def _phrase_features(rendering: Rendering, analysis: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """A phrase's [start, end] in seconds -> the raw features of that span of one rendering (one row)."""
 
     def features(seconds: np.ndarray) -> np.ndarray:
-        centre, width = seconds.mean(keepdims=True), float(np.ptp(seconds))
-        return np.stack([rendering.window_features(analysis, centre, width)[0] for analysis in heard])
+        return rendering.window_features(analysis, seconds.mean(keepdims=True), float(np.ptp(seconds)))
 
     return features
 

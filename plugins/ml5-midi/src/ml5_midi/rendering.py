@@ -30,9 +30,12 @@ class Rendering(Protocol):
         naming the option when one is wrong."""
         ...
 
-    def hear(self, piece: Piece, options: Mapping[str, Any]) -> list[Any]:
-        """The piece rendered to audio, once per rendering ``options`` ask for: one analysis of
-        each, which ``window_features`` reads."""
+    def hear(self, piece: Piece, options: Mapping[str, Any]) -> list[tuple[Piece, Any]]:
+        """The piece rendered to audio, once per rendering ``options`` ask for: for each, the
+        piece as it was played (the same notes, or a variation of them — transposed, at another
+        tempo, with other dynamics — on the same beats and bars, from which EmotionRecognizer's
+        targets are then computed) and the analysis of its audio, which ``window_features``
+        reads."""
         ...
 
     def window_features(self, analysis: Any, centres: Any, seconds: float) -> Any:
