@@ -8,7 +8,7 @@ from pathlib import Path
 import ml5
 import numpy as np
 import pytest
-from ml5.music import CHORD_VOCABULARY
+from ml5.music import CHORD_VOCABULARY, PITCH_CLASSES
 from ml5.testing import DatasetContract, open_dataset
 from ml5_corpus import corpus_root
 
@@ -53,7 +53,7 @@ def _open(model, path, **options):
 
 
 def test_chords_of_a_score_and_of_two_tunes(tmp_path):
-    data = _open("harmony", make_scores(tmp_path / "scores"))
+    data = _open("harmony", make_scores(tmp_path / "scores"), render_audio=False)  # the rows from notes only
     chords = [CHORD_VOCABULARY[i] for i in data.targets.argmax(axis=1)]
     # files in name order: progression (bars 2-4 have a previous bar), then the ABC tunes:
     # tune 1 bar 2 d f a2 (D bass) -> D:min; tune 2 bar 2 ^G B E (E lowest) -> E:maj; bar 3 a lone A -> A:maj
@@ -106,7 +106,7 @@ ACE|^GBE|A3|]
 def test_a_collection_is_read_tune_by_tune_and_its_bad_tunes_are_named(tmp_path, mark):
     folder = make_scores(tmp_path / "scores")
     (folder / "collection.abc").write_text(mark + COLLECTION, encoding="utf-8")
-    data = _open("harmony", folder)
+    data = _open("harmony", folder, render_audio=False)
     # files in name order: broken.krn (skipped), then the collection's good tunes: tune 1 bar 2
     # -> D:min; tune 4 bars 2, 3 -> E:maj, A:maj (as the same tunes of tunes.abc at the end)
     chords = [CHORD_VOCABULARY[i] for i in data.targets.argmax(axis=1)]
@@ -200,6 +200,35 @@ def test_a_piece_in_two_formats_is_read_once(tmp_path):
     found = index(folder, {})
     assert [f.name for f in found.files] == ["broken.krn", "progression.musicxml", "tunes.abc"]
     assert found.piece_of(folder / "progression.musicxml") == "progression"
+
+
+def test_a_rendering_adds_harmony_rows_with_the_context_measured_on_its_audio(tmp_path):
+    pytest.importorskip("ml5_audio")
+    from ml5_audio.features import harmony_context
+    from ml5_audio.scores import RENDERING
+    from ml5_midi.score import read_score
+
+    folder = make_scores(tmp_path / "scores")
+    notes = _open("harmony", folder, render_audio=False)
+    heard = _open("harmony", folder)
+    # every bar with a bar before it once more, from the rendering: 6 + 6 rows
+    assert len(notes.targets) == 6 and len(heard.targets) == 12
+    # the progression's first: its 3 rows from notes, then its 3 from the rendering: the chords of
+    # the notes as played (a variation: transposed), the context measured on its audio
+    (piece,) = read_score(folder / "progression.musicxml")
+    ((played, analysis),) = RENDERING.hear(piece, {})
+    shift = int(played.pitch[0] - piece.pitch[0])
+    names = [CHORD_VOCABULARY[i] for i in heard.targets.argmax(axis=1)]
+
+    def moved(name: str) -> str:
+        root, quality = name.split(":")
+        return f"{PITCH_CLASSES[(PITCH_CLASSES.index(root) + shift) % 12]}:{quality}"
+
+    assert names[3:6] == [moved(name) for name in names[:3]]
+    card = heard.card["input_standardisation"]
+    raw = heard.inputs[3, 64:] * np.asarray(card["std"][64:], np.float32) + np.asarray(card["mean"][64:], np.float32)
+    bar = played.seconds(np.array([played.bar_start[0], played.bar_start[1]]))
+    assert raw == pytest.approx(harmony_context(analysis.context_power, float(bar[0]), float(bar[1])), abs=1e-4)
 
 
 def test_emotion_rows_are_the_rendered_scores_features_and_the_notes_embedding(tmp_path):

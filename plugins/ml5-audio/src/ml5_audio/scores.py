@@ -123,6 +123,11 @@ class ScoreRendering:
 
         return window_features(analysis, centres, seconds)
 
+    def harmony_context(self, analysis: Any, begin: float, end: float) -> Any:
+        from ml5_audio.features import harmony_context
+
+        return harmony_context(analysis.context_power, begin, end)
+
     def fit_standardisation(self, x: Any) -> dict[str, Any]:
         from ml5_audio.features import fit_standardisation
 

@@ -10,11 +10,12 @@ by tune: a tune music21 cannot parse, or one without notes, is skipped and named
 
 Feeds harmony and melody (scores carry pitch and harmony, not a performance's dynamics or
 groove), and EmotionRecognizer: with ``render_audio`` (the default; needs ml5-audio, the extra
-``ml5-corpus[audio]``) every score is rendered by ml5-audio's additive instrument
-(``ml5_audio.render``, through ``ml5_audio.scores.RENDERING``) and each phrase's audio
-features are the input, its embedding — ml5-midi's emotion proxy and musical context of the
-notes — the target, so the chain reads audio as the downstream models were trained to read
-notes. No emotion labels: valence and arousal come from the documented proxy. Split: by piece (SHA-256 of its path inside the corpus without the suffix; a piece the
+``ml5-corpus[audio]``) every score is played by sampled instruments and recorded
+(``ml5_audio.scores.RENDERING``: options ``renderings`` and ``soundfonts``) and each phrase's
+audio features are the input, its embedding — ml5-midi's emotion proxy and musical context of
+the notes as played — the target, so the chain reads audio as the downstream models were
+trained to read notes. Each rendering also gives harmony rows whose context is measured on the
+audio, beside those modelled from the notes. No emotion labels: valence and arousal come from the documented proxy. Split: by piece (SHA-256 of its path inside the corpus without the suffix; a piece the
 corpus holds in two formats is read once, the copy counted), about 10% validation (chooses the epoch) and 10% test
 (scored after training, never used to choose anything).
 """

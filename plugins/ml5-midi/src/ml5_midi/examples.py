@@ -7,6 +7,8 @@ proxy or from its own labels. The arrays are
 what ``ml5.filework`` caches, keyed by file content and ``settings`` (which carry ``ml5_midi.settings.VERSION``).
 EmotionRecognizer's rows need the notes heard as audio: a ``rendering`` (``ml5_midi.rendering``)
 handed in by the data set renders them and reads their features; ml5-midi imports no audio library.
+Each rendering also gives harmony rows whose context is measured on its audio, beside those whose
+context is modelled from the notes.
 
 Nothing is left out unseen: the windows that give a model no row are counted by reason (array
 ``left_out``, one count per entry of ``LEFT_OUT``: numbers, not text, so that the counts held for
@@ -40,8 +42,10 @@ FIELDS = {
     "emotion_features": 128, "emotion_va": 2, "emotion_music": CONTEXT_SIZE,
 }
 MODELS_WITH_ROWS = ("melody", "dynamics", "harmony", "groove", "emotion")
-#: EmotionRecognizer's phrases of a rendering start every this many bars (overlapping when fewer
-#: than phrase_bars): the audio is rendered once, and more of its windows are rows
+#: a rendering's phrases start every this many bars (overlapping when fewer than phrase_bars):
+#: the audio is rendered once, and more of its windows are EmotionRecognizer's rows. A rendering
+#: gives harmony rows too, their context measured on the audio (each bar once), so that harmony
+#: learns the contexts a host measures besides those modelled from notes
 EMOTION_STEP_BARS = 1
 
 #: why a window or example gives no row: (the model it gives none to, "" for every model; the
@@ -66,17 +70,21 @@ LEFT_OUT = {
 def piece_examples(
     whole: Piece, phrase_bars: int, heard: Callable[[np.ndarray], np.ndarray] | None = None,
     left_out: Counter[str] | None = None, rendered: bool | None = None, models: Sequence[str] = MODELS_WITH_ROWS,
+    phrase_step: int | None = None, measured_context: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> dict[str, list]:
-    """Every model's rows of one piece (those of ``models``); with ``heard`` (a phrase's [start,
-    end] in seconds -> the raw audio features of that span, one row per rendering of the piece),
-    EmotionRecognizer's too: each phrase's raw features beside its embedding's parts, a row per
-    rendering. Windows that give a model no row are counted in ``left_out`` by their ``LEFT_OUT``
-    key; ``rendered`` (default: whether ``heard`` is given) says EmotionRecognizer's rows were
-    asked for, so the phrases that give none are counted too — all of them for a piece with
-    nothing the instrument plays, which has no ``heard``. For EmotionRecognizer alone
-    (``models=("emotion",)``, a rendering's pass) a phrase starts at every EMOTION_STEP_BARS bars."""
+    """The rows of ``models`` of one piece, a phrase (``phrase_bars`` bars) starting every
+    ``phrase_step`` bars (default: ``phrase_bars``; harmony's rows are each bar's once, from
+    the phrase it opens when phrases overlap). With ``heard`` (a phrase's [start, end] in seconds
+    -> the raw audio features of that span, one row per rendering of the piece),
+    EmotionRecognizer's too: each phrase's raw features beside its embedding's parts. With
+    ``measured_context`` (a bar's [start, end] in seconds -> the harmony context measured on the
+    audio), harmony's context comes from the audio instead of the notes (``ml5_midi.bands``).
+    Windows that give a model no row are counted in ``left_out`` by their ``LEFT_OUT`` key;
+    ``rendered`` (default: whether ``heard`` is given) says EmotionRecognizer's rows were asked
+    for, so the phrases that give none are counted too — all of them for a piece with nothing
+    the instrument plays, which has no ``heard``."""
     rendered = (heard is not None if rendered is None else rendered) and "emotion" in models
-    downstream = set(models) - {"emotion"}
+    step = phrase_bars if phrase_step is None else phrase_step
     rows: dict[str, list] = {name: [] for name in FIELDS}
     counted: Counter[str] = Counter() if left_out is None else left_out
     keep = whole.bar_length > 1e-6
@@ -85,9 +93,6 @@ def piece_examples(
     nums, dens = whole.bar_numerator[keep], whole.bar_denominator[keep]
     ends = starts + lengths
     last_onset = float(whole.start.max())
-    # EmotionRecognizer alone (a rendering's pass) reads a phrase starting at every bar: twice the
-    # rows of one rendering at phrase_bars = 2, each a whole phrase
-    step = EMOTION_STEP_BARS if not downstream else phrase_bars
     for first in range(0, len(starts), step):
         bars = range(first, min(first + phrase_bars, len(starts)))
         begin, end = float(starts[bars[0]]), float(ends[bars[-1]])
@@ -109,16 +114,18 @@ def piece_examples(
                 rows["emotion_features"].append(features)
                 rows["emotion_va"].append(va)
                 rows["emotion_music"].append(music)
-        if not downstream:
-            continue
-        melody = targets.melody_occupancy(piece, begin, end)
-        if melody.any():
+        melody = targets.melody_occupancy(piece, begin, end) if "melody" in models else None
+        if melody is None:
+            pass
+        elif melody.any():
             rows["melody_targets"].append(melody)
             rows["melody_va"].append(va)
             rows["melody_music"].append(music)
         else:
             counted["no_melody"] += 1
-        if inside.sum() >= 2:
+        if "dynamics" not in models:
+            pass
+        elif inside.sum() >= 2:
             rows["dynamics_targets"].append(targets.dynamics_parameters(piece, begin, end, starts))
             rows["dynamics_va"].append(va)
             rows["dynamics_music"].append(music)
@@ -126,15 +133,21 @@ def piece_examples(
             counted["few_notes"] += 1
         for b in bars:
             b0, b1 = float(starts[b]), float(ends[b])
-            if b == 0:
+            if "harmony" not in models or b - first >= step:  # each bar once
+                pass
+            elif b == 0:
                 counted["first_bar"] += 1
             elif (piece.sounding & (piece.end > float(starts[b - 1])) & (piece.start < b1)).any():
+                before = float(starts[b - 1])
                 rows["harmony_chord"].append(targets.bar_chord(piece, b0, b1))
-                rows["harmony_context"].append(bands.bar_bands(piece, float(starts[b - 1]), b0))
+                rows["harmony_context"].append(bands.bar_bands(piece, before, b0) if measured_context is None
+                                               else measured_context(whole.seconds(np.array([before, b0]))))
                 rows["harmony_va"].append(va)
                 rows["harmony_music"].append(music)
             else:
                 counted["silent_bars"] += 1
+            if "groove" not in models:
+                continue
             in_bar = (piece.start >= b0 - targets.STEP / 2) & (piece.start < b1 - targets.STEP / 2)
             if (nums[b], dens[b]) != (4, 4) or abs(lengths[b] - 4.0) >= 1e-6:
                 counted["not_44"] += 1
@@ -203,8 +216,10 @@ def examples_of(
             rows[name] += values
         for variant, analysis in played:  # each rendering: the piece as played, and what was heard
             heard: Counter[str] = Counter()
-            for name, values in piece_examples(variant, phrase_bars, _phrase_features(rendering, analysis), heard,
-                                               models=("emotion",)).items():
+            for name, values in piece_examples(
+                variant, phrase_bars, _phrase_features(rendering, analysis), heard, models=("emotion", "harmony"),
+                phrase_step=EMOTION_STEP_BARS, measured_context=_bar_context(rendering, analysis),
+            ).items():
                 rows[name] += values
             left_out["nothing_heard"] += heard["nothing_heard"]  # the other reasons are the piece's, counted above
     arrays = _stack(rows)
@@ -220,6 +235,15 @@ def _phrase_features(rendering: Rendering, analysis: Any) -> Callable[[np.ndarra
         return rendering.window_features(analysis, seconds.mean(keepdims=True), float(np.ptp(seconds)))
 
     return features
+
+
+def _bar_context(rendering: Rendering, analysis: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """A bar's [start, end] in seconds -> harmony's context measured on one rendering."""
+
+    def context(seconds: np.ndarray) -> np.ndarray:
+        return rendering.harmony_context(analysis, float(seconds[0]), float(seconds[1]))
+
+    return context
 
 
 def _left_out(counted: Counter[str], parts: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:

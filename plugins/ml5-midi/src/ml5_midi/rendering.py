@@ -43,6 +43,11 @@ class Rendering(Protocol):
         (seconds) of one rendering's ``analysis``."""
         ...
 
+    def harmony_context(self, analysis: Any, begin: float, end: float) -> Any:
+        """Harmony's context (``ml5.music.harmony_context``, 64 values) measured on one
+        rendering's audio between ``begin`` and ``end`` seconds."""
+        ...
+
     def fit_standardisation(self, x: Any) -> dict[str, Any]:
         """The model card's ``input_standardisation`` fitted on the training rows ``x``."""
         ...

@@ -6,7 +6,7 @@ listed)."""
 from __future__ import annotations
 
 #: bump on any change to a target, the proxy, the bands or the readers: it is part of every cache key
-VERSION = "7"
+VERSION = "8"
 
 #: per-file settings a data set may change (its options), with their defaults
 SETTINGS = {"phrase_bars": 2}
