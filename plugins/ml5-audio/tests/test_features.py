@@ -39,6 +39,18 @@ def test_a_tone_lands_in_its_semitone_band_chroma_and_octave(tmp_path):
     assert g["band_81"] == pytest.approx(0.0, abs=0.05) and g["bass_A"] == 1.0
 
 
+def test_a_tones_harmonics_are_not_counted_as_notes():
+    # one note A3 (220 Hz) with six partials of amplitude 1/k (power 1/k², what salience takes
+    # out): the 3rd and 6th harmonics are E, the 5th C#; the chroma and octaves hear one A
+    t = np.arange(3 * fx.SAMPLE_RATE) / fx.SAMPLE_RATE
+    rich = sum(np.sin(2 * np.pi * 220.0 * k * t) / k for k in range(1, 7)).astype(np.float32) * 0.2
+    f = _named(fx.song_features(fx.analyse(rich)))
+    assert f["chroma_A"] == 1.0 and f["chroma_E"] < -0.7 and f["chroma_C#"] < -0.7
+    assert f["octave_3"] == 1.0 and f["octave_5"] < -0.7  # MIDI 57 is octave 3; its harmonics reach octave 5
+    # the bands themselves keep every partial: the 3rd harmonic (E5, MIDI 76) is within 10 dB of the top
+    assert f["band_76"] > 1.0 - 2 * 10.0 / fx.RANGE_DB
+
+
 def test_the_bass_is_the_lowest_note_not_the_loudest(tmp_path):
     # a soft C3 (MIDI 48) under a loud E4-G4: the bass profile says C, the chroma's strongest is E or G
     samples = tone(130.81, 3.0, amplitude=0.1) + tone(329.63, 3.0, amplitude=0.4) + tone(392.0, 3.0, amplitude=0.4)

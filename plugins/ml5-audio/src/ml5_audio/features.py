@@ -22,9 +22,13 @@ instrument plays it or at what level it was recorded.
    frames centred within it, in the order of ``FEATURES``:
    - 0–71 **semitone bands** MIDI 36–107: the window's mean power per band in dB relative to its
      loudest band, floored RANGE_DB below it, scaled to −1 (floor) … 1 (loudest);
-   - 72–83 **chroma** C…B and 96–103 **octaves** 1…8 (MIDI 24–35 … 108–119): how far each
-     band of the 96 rises above that floor, summed per pitch class and per octave, as a profile
-     (``ml5.music.profile_values``: the strongest 1, an absent one −1);
+   - 72–83 **chroma** C…B and 96–103 **octaves** 1…8 (MIDI 24–35 … 108–119): the notes'
+     amplitude, summed per pitch class and per octave, as a profile (``ml5.music.profile_values``:
+     the strongest 1, an absent one −1). The amplitude is that of the window's mean power with
+     each note's upper harmonics taken out (``salience``: from the lowest band up, harmonic k of a
+     band — HARMONICS, k = 2…6, at the nearest semitone — loses 1/k² of that band's remaining
+     power), so that the fifth and the major third every tone's harmonics add do not count as
+     notes;
    - 84–95 **bass chroma**: per pitch frame, the pitch class of the lowest band that is a local
      peak within PEAK_DB of the frame's loudest band, counted over the window, as a profile;
    - 104–115 **scalars**: loudness (the window's mean power in dB re the file's level, /30),
@@ -78,6 +82,8 @@ ONSET_SPAN, ONSET_MEAN_SPAN, ONSET_DELTA, ONSET_GAP = 3, 10, 0.5, 3
 BRIGHT_HZ = 2000.0
 PULSE_LAGS = tuple(float(x) for x in np.geomspace(0.25, 1.5, 12))
 PULSE_LEAST_STD = 0.01
+#: harmonics 2 … 6 of a tone, in semitones above it (nearest): what ``salience`` takes out
+HARMONICS = tuple((k, int(round(12 * np.log2(k)))) for k in range(2, 7))
 STD_FLOOR = 0.05
 
 SCALARS = ("loudness", "loudness_peak", "loudness_std", "onset_rate", "flux_mean", "flux_std",
@@ -93,7 +99,7 @@ FEATURES: tuple[str, ...] = (
 )
 assert len(FEATURES) == 128
 #: the settings that shape a feature; every cache key holds them
-SETTINGS = {"definition": 2, "sample_rate": SAMPLE_RATE, "n_fft": N_FFT, "hop": HOP, "n_mels": N_MELS,
+SETTINGS = {"definition": 3, "harmonics": [list(h) for h in HARMONICS], "sample_rate": SAMPLE_RATE, "n_fft": N_FFT, "hop": HOP, "n_mels": N_MELS,
             "pitch_fft": PITCH_FFT, "pitch_hop": PITCH_HOP, "lowest_pitch": LOWEST_PITCH, "pitches": PITCHES,
             "range_db": RANGE_DB, "peak_db": PEAK_DB, "flux_floor_db": FLUX_FLOOR_DB,
             "level_percentile": LEVEL_PERCENTILE, "onsets": [ONSET_SPAN, ONSET_MEAN_SPAN, ONSET_DELTA, ONSET_GAP],
@@ -332,6 +338,18 @@ def _lowest_peaks(db: np.ndarray) -> np.ndarray:
     return np.where(peak.any(axis=0), peak.argmax(axis=0), -1)
 
 
+def salience(power: np.ndarray) -> np.ndarray:
+    """(PITCHES,) semitone band power with the upper harmonics of lower bands taken out: from the
+    lowest band up, band p + 12·log2(k) (nearest semitone) loses 1/k² of band p's remaining power
+    for each k in HARMONICS, floored at 0."""
+    left = np.asarray(power, np.float64).copy()
+    for p in range(len(left)):
+        for k, offset in HARMONICS:
+            if p + offset < len(left):
+                left[p + offset] = max(left[p + offset] - left[p] / (k * k), 0.0)
+    return left
+
+
 def _profile(weights: np.ndarray) -> np.ndarray:
     from ml5.music import profile_values
 
@@ -352,11 +370,12 @@ def _window(analysis: Analysis, begin: float, end: float) -> np.ndarray:
     first = BAND_PITCHES.start - LOWEST_PITCH
     out[0:72] = -1.0 if silent else above[first:first + len(BAND_PITCHES)] / RANGE_DB * 2.0 - 1.0
     pitches = LOWEST_PITCH + np.arange(PITCHES)
-    out[72:84] = _profile(np.bincount(pitches % 12, weights=above, minlength=12))
+    amplitude = np.sqrt(salience(power)) if not silent else np.zeros(PITCHES)
+    out[72:84] = _profile(np.bincount(pitches % 12, weights=amplitude, minlength=12))
     lowest = _lowest_peaks(10.0 * np.log10(np.maximum(bands, AMIN)))
     found = lowest[lowest >= 0]
     out[84:96] = _profile(np.bincount((pitches[found]) % 12, minlength=12).astype(np.float64))
-    out[96:104] = _profile(np.bincount((pitches - LOWEST_PITCH) // 12, weights=above, minlength=8)[:8])
+    out[96:104] = _profile(np.bincount((pitches - LOWEST_PITCH) // 12, weights=amplitude, minlength=8)[:8])
     loudness = analysis.loudness[time_frames]
     level = 10.0 * np.log10(np.maximum(np.mean(10.0 ** (loudness / 10.0)), AMIN)) - analysis.reference_db
     seconds = max(end - begin, HOP / SAMPLE_RATE)
