@@ -42,11 +42,12 @@ ADDITIVE_SHARE = 0.1
 #: the share of renderings that play the score as written; the others play a variation of it
 AS_WRITTEN_SHARE = 0.2
 #: a variation: transposed by a whole number of semitones in this range (kept within the
-#: piano's MIDI 21-108), its tempo times a factor drawn log-uniformly in this range, and its
-#: velocities moved to a level of DYNAMICS_LEVELS per DYNAMICS_SPAN beats (a random walk of at
+#: piano's MIDI 21-108), its tempo times a factor drawn log-uniformly in this range (narrow: a
+#: 4-second window says little about the tempo, and a model made to guess it window by window
+#: adds noise to valence and arousal within a piece), and its velocities moved to a level of DYNAMICS_LEVELS per DYNAMICS_SPAN beats (a random walk of at
 #: most two levels a step), keeping each note's accent relative to the score's mean velocity
 TRANSPOSE = (-6, 5)
-TEMPO_FACTOR = (0.7, 1.5)
+TEMPO_FACTOR = (0.8, 1.25)
 DYNAMICS_LEVELS = (36, 52, 68, 84, 100, 116)
 DYNAMICS_SPAN = 8.0
 

@@ -15,9 +15,10 @@ SPEC = ml5.ModelSpec(
     loss="mse",
     metric="valence_arousal",
     input_meaning=(
-        "128 audio features of a window (ml5_audio.features.FEATURES, 22,050 Hz mono): 72 semitone bands "
-        "(MIDI 36-107) relative to the window's loudest, chroma, bass chroma, octave profile, loudness relative "
-        "to the file's level, onset and spectral statistics, and the onset strength's autocorrelation at 12 lags; "
+        "128 audio features of a window (ml5_audio.features.FEATURES, 22,050 Hz mono): 70 semitone bands "
+        "(MIDI 36-105) relative to the window's loudest, chroma, bass chroma, octave profile, loudness relative "
+        "to the file's level, onset and spectral statistics, the key heard (mode, clarity), and rhythm "
+        "(onsets per second at six thresholds, loudness at six percentiles); "
         "standardised per feature with the training data's mean and std (model_card.input_standardisation)"
     ),
     output_meaning=EMBEDDING_MEANING,
