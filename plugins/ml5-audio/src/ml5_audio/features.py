@@ -463,8 +463,8 @@ def window_features(analysis: Analysis, centres: np.ndarray, width: float) -> np
 def fit_standardisation(raw: np.ndarray) -> dict[str, Any]:
     """Per-feature mean and std of training rows (std floored at STD_FLOOR), as the model card
     holds them."""
-    mean = raw.mean(axis=0)
-    std = np.maximum(raw.std(axis=0), STD_FLOOR)
+    mean = raw.mean(axis=0, dtype=np.float64)
+    std = np.maximum(raw.std(axis=0, dtype=np.float64), STD_FLOOR)  # a floored std is STD_FLOOR exactly
     return {
         "mean": [float(v) for v in mean],
         "std": [float(v) for v in std],
