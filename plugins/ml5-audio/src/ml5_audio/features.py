@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ml5.music import PITCH_CLASSES
 
 SAMPLE_RATE = 22_050
 #: the time spectrum: the mel spectrogram (onsets, loudness; harmony's context)
@@ -98,8 +99,8 @@ SCALARS = ("loudness", "loudness_peak", "loudness_std", "onset_rate", "flux_mean
 #: the 128 features, in order
 FEATURES: tuple[str, ...] = (
     tuple(f"band_{p}" for p in BAND_PITCHES)
-    + tuple(f"chroma_{c}" for c in ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"))
-    + tuple(f"bass_{c}" for c in ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"))
+    + tuple(f"chroma_{c}" for c in PITCH_CLASSES)
+    + tuple(f"bass_{c}" for c in PITCH_CLASSES)
     + tuple(f"octave_{k}" for k in range(1, 9))
     + SCALARS
     + tuple(f"onset_rate_{delta:g}db" for delta in ONSET_DELTAS)
@@ -115,7 +116,8 @@ SCALAR_FEATURES = slice(OCTAVES.stop, OCTAVES.stop + len(SCALARS))
 RHYTHM = slice(SCALAR_FEATURES.stop, SCALAR_FEATURES.stop + len(ONSET_DELTAS) + len(LOUDNESS_PERCENTILES))
 assert RHYTHM.stop == 128
 #: the settings that shape a feature; every cache key holds them
-SETTINGS = {"definition": 5, "harmonics": [list(h) for h in HARMONICS], "sample_rate": SAMPLE_RATE, "n_fft": N_FFT, "hop": HOP, "n_mels": N_MELS,
+SETTINGS = {"definition": 5, "sample_rate": SAMPLE_RATE, "n_fft": N_FFT, "hop": HOP, "n_mels": N_MELS,
+            "harmonics": [list(h) for h in HARMONICS], "flux_scale": FLUX_SCALE, "bright_hz": BRIGHT_HZ,
             "pitch_fft": PITCH_FFT, "pitch_hop": PITCH_HOP, "lowest_pitch": LOWEST_PITCH, "pitches": PITCHES,
             "range_db": RANGE_DB, "peak_db": PEAK_DB, "flux_floor_db": FLUX_FLOOR_DB,
             "level_percentile": LEVEL_PERCENTILE, "onsets": [ONSET_SPAN, ONSET_MEAN_SPAN, ONSET_DELTA, ONSET_GAP],
