@@ -147,3 +147,28 @@ def test_the_engine_comes_from_the_plugins_and_an_unknown_one_names_the_installe
         if engine in installed:
             result = run_cli("--disable", left_out, *args, "--engine", engine)
             assert result.returncode == 2 and f"unknown engine {engine!r}" in result.stderr
+
+
+def test_an_emotion_export_of_other_features_is_refused_for_audio(exports, files, tmp_path):
+    # an export whose card names the features it was trained on, of an older definition (the
+    # time-mean log-mel): audio cannot be read with it, MIDI still can; the message says what to do
+    folder = tmp_path / "old"
+    shutil.copytree(exports, folder)
+    model = json.loads((folder / "emotionrecognizer.json").read_text())
+    old = {"sample_rate": 22050, "n_fft": 2048, "hop": 512, "n_mels": 128, "db_ref": 1.0, "amin": 1e-10}
+    model["model_card"] = {**model.get("model_card", {}),
+                           "input_standardisation": {"mean": [0.0] * 128, "std": [1.0] * 128, "features": old}}
+    (folder / "emotionrecognizer.json").write_text(json.dumps(model))
+    audio = run_cli("infer", str(files["wav"]), "--models", str(folder))
+    assert audio.returncode == 1
+    assert "emotionrecognizer.json was trained on audio features of another definition (1; " in audio.stderr
+    assert "Train it again (ml5 run)" in audio.stderr
+    both = run_cli("infer", str(files["wav"]), str(files["midi"]), "--models", str(folder), "--json")
+    lines = [json.loads(line) for line in both.stdout.splitlines()]
+    assert both.returncode == 1 and "another definition" in lines[0]["error"] and lines[1]["rows"]
+    # the same card with today's settings is read
+    from ml5_audio.features import SETTINGS
+
+    model["model_card"]["input_standardisation"]["features"] = SETTINGS
+    (folder / "emotionrecognizer.json").write_text(json.dumps(model))
+    assert run_cli("infer", str(files["wav"]), "--models", str(folder)).returncode == 0

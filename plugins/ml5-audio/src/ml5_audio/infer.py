@@ -127,7 +127,14 @@ def _infer_many(inputs: list[Path], engines: Engines, window: float, as_json: bo
             if as_json:
                 sys.stdout.write(json.dumps({"input": str(path), "error": outcome}) + "\n")
             continue
-        doc = document(path, engines, outcome)
+        try:
+            doc = document(path, engines, outcome)
+        except InputError as exc:
+            failed += 1
+            err.print(f"[red]error[/]: {path}: {exc}", highlight=False)
+            if as_json:
+                sys.stdout.write(json.dumps({"input": str(path), "error": str(exc)}) + "\n")
+            continue
         if as_json:
             sys.stdout.write(json.dumps(doc) + "\n")
         else:
@@ -233,6 +240,8 @@ class Engines:
         # read once: every row is standardised with them
         self.emotion_standardisation = _card(folder, "emotion").get("input_standardisation")
         self.harmony_standardisation = _card(folder, "harmony").get("input_standardisation")
+        #: why this folder's EmotionRecognizer cannot read the audio features computed here, or None
+        self.features_problem = features_problem(self.emotion_standardisation)
         self.processor: Any = None
         models, problems = _load_models(spec, folder, stop_at_first=spec.load_folder is not None)
         if problems and spec.load_folder is not None:
@@ -300,6 +309,20 @@ class Engines:
             "dynamics": self.one("dynamics", emotion[:32]),
             "groove": self.one("groove", emotion),
         }
+
+
+def features_problem(card: Any) -> str | None:
+    """Why an EmotionRecognizer whose ``input_standardisation`` is ``card`` cannot read the audio
+    features this ml5-audio computes: its card names other feature settings (an export trained
+    before the definition changed). None when they agree, or when the card does not say."""
+    from ml5_audio.features import SETTINGS
+
+    trained = card.get("features") if isinstance(card, dict) else None
+    if not isinstance(trained, dict) or trained == json.loads(json.dumps(SETTINGS)):
+        return None
+    return (f"{STEMS['emotion']}.json was trained on audio features of another definition "
+            f"({trained.get('definition', 1)}; this ml5-audio computes definition {SETTINGS['definition']}): "
+            "its outputs on this audio would mean nothing. Train it again (ml5 run), or use the ml5-audio it was trained with")
 
 
 def _load_models(spec: Any, folder: Path, stop_at_first: bool) -> tuple[dict[str, Any], dict[str, str]]:
@@ -423,6 +446,8 @@ def _audio_inputs(path: Path, window: float) -> dict[str, Any]:
 def _audio_rows(inputs: dict[str, Any], engines: Engines) -> list[dict[str, Any]]:
     from ml5_audio.features import standardise
 
+    if engines.features_problem:
+        raise InputError(engines.features_problem)
     card = engines.emotion_standardisation
     raw = inputs["features"]
     features = standardise(raw, card) if card else raw
