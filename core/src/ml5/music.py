@@ -151,6 +151,33 @@ MAJOR_PROFILE = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.2
 MINOR_PROFILE = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
 
 
+def key_correlations(weights: Any) -> tuple[float, float]:
+    """(r_major, r_minor): the best Pearson correlation of a 12-bin pitch-class profile (C..B,
+    any scale) with the 12 rotations of each Krumhansl-Kessler profile; (0, 0) for a flat one."""
+    import numpy as np
+
+    p = np.asarray(weights, dtype=np.float64)
+    p = p - p.mean()
+    if not np.linalg.norm(p) > 0:
+        return 0.0, 0.0
+    best = []
+    for key_profile in (MAJOR_PROFILE, MINOR_PROFILE):
+        rotations = np.stack([np.roll(key_profile, k) for k in range(12)])
+        r = rotations - rotations.mean(axis=1, keepdims=True)
+        best.append(float(np.max(r @ p / (np.linalg.norm(r, axis=1) * np.linalg.norm(p)))))
+    return best[0], best[1]
+
+
+def mode_score(weights: Any) -> float:
+    """+1 major … -1 minor, from a 12-bin pitch-class profile: tanh(4·(r_major − r_minor)), r of
+    ``key_correlations``. The embedding's mode (from notes) and the audio features' (from the
+    chroma) are this one rule."""
+    import numpy as np
+
+    major, minor = key_correlations(weights)
+    return float(np.tanh(4 * (major - minor)))
+
+
 def typical_context(valence: Any, arousal: Any, tonic: int = 0) -> Any:
     """The musical context a host gets when it sets only valence and arousal (and the synthetic
     set uses): tempo, density and loudness follow arousal, mode follows valence, the register is

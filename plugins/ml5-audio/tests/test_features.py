@@ -55,7 +55,7 @@ def test_a_tones_harmonics_are_not_counted_as_notes():
 @pytest.mark.parametrize("third", [4, 3], ids=["major", "minor"])
 def test_the_key_is_heard_as_notes_give_it(third):
     # a triad of equal sines on C4 is heard major or minor, by the rule ml5-midi applies to notes
-    # (its own implementation, on the chroma's weights: profile values are 2·w/max − 1)
+    # (ml5.music.mode_score, on the chroma's weights: profile values are 2·w/max − 1)
     midi_context = pytest.importorskip("ml5_midi.context")
     pitches = (60, 60 + third, 67)
     samples = sum(tone(440.0 * 2 ** ((p - 69) / 12), 3.0, amplitude=0.2) for p in pitches)

@@ -64,7 +64,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from ml5.music import PITCH_CLASSES
+from ml5.music import HARMONY_CONTEXT_BANDS, PITCH_CLASSES, key_correlations, mode_score, profile_values
 
 SAMPLE_RATE = 22_050
 #: the time spectrum: the mel spectrogram (onsets, loudness; harmony's context)
@@ -229,7 +229,6 @@ def harmony_context(power: np.ndarray, begin: float, end: float) -> np.ndarray:
     and ``end`` seconds: the power of the 64 lowest mel bands averaged over the frames centred
     in that span (at least the nearest frame), relative to the loudest of them. Power below
     AMIN is silence, as in the features."""
-    from ml5.music import HARMONY_CONTEXT_BANDS
     from ml5.music import harmony_context as relative
 
     times = frame_times(power.shape[1])
@@ -286,12 +285,12 @@ class Analysis:
     """What the features of any window of one file are computed from (``analyse``): the frames
     of both spectra, reduced to what the features read, and the file's level."""
 
-    def __init__(self, power: np.ndarray, semitones: np.ndarray) -> None:
+    def __init__(self, power: np.ndarray, semitones: np.ndarray, duration: float) -> None:
+        #: seconds of audio analysed
+        self.duration = duration
         #: (PITCHES, pitch frames) semitone band power
         self.semitones = semitones
         #: (HARMONY_CONTEXT_BANDS, time frames) mel power of the low bands, for harmony's context
-        from ml5.music import HARMONY_CONTEXT_BANDS
-
         self.context_power = np.ascontiguousarray(power[:HARMONY_CONTEXT_BANDS])
         total = power.sum(axis=0)
         #: per time frame: loudness (dB), onset strength, spectral flatness, share above 2 kHz (dB)
@@ -308,7 +307,6 @@ class Analysis:
         floored = np.maximum(power, 10 ** ((self.reference_db - FLUX_FLOOR_DB) / 10))
         self.flatness = np.exp(np.log(floored).mean(axis=0)) / floored.mean(axis=0)
         self.brightness = 10.0 * np.log10(floored[_bright_bands()].sum(axis=0) / floored.sum(axis=0))
-        self.duration = 0.0
 
     @property
     def frames(self) -> int:
@@ -317,9 +315,7 @@ class Analysis:
 
 def analyse(samples: np.ndarray) -> Analysis:
     """The analysis of mono samples at SAMPLE_RATE."""
-    analysis = Analysis(mel_power(samples), semitone_power(samples))
-    analysis.duration = len(samples) / SAMPLE_RATE
-    return analysis
+    return Analysis(mel_power(samples), semitone_power(samples), len(samples) / SAMPLE_RATE)
 
 
 def onset_frames(flux: np.ndarray, delta: float = ONSET_DELTA) -> np.ndarray:
@@ -372,12 +368,6 @@ def salience(power: np.ndarray) -> np.ndarray:
     return left
 
 
-def _profile(weights: np.ndarray) -> np.ndarray:
-    from ml5.music import profile_values
-
-    return profile_values(weights)
-
-
 def _window(analysis: Analysis, begin: float, end: float) -> np.ndarray:
     """The 128 raw features of the frames centred in [begin, end] (see the module)."""
     out = np.empty(len(FEATURES), np.float32)
@@ -394,11 +384,11 @@ def _window(analysis: Analysis, begin: float, end: float) -> np.ndarray:
     pitches = LOWEST_PITCH + np.arange(PITCHES)
     amplitude = np.sqrt(salience(power)) if not silent else np.zeros(PITCHES)
     chroma = np.bincount(pitches % 12, weights=amplitude, minlength=12)
-    out[CHROMA] = _profile(chroma)
+    out[CHROMA] = profile_values(chroma)
     lowest = _lowest_peaks(10.0 * np.log10(np.maximum(bands, AMIN)))
     found = lowest[lowest >= 0]
-    out[BASS] = _profile(np.bincount((pitches[found]) % 12, minlength=12).astype(np.float64))
-    out[OCTAVES] = _profile(np.bincount((pitches - LOWEST_PITCH) // 12, weights=amplitude, minlength=8)[:8])
+    out[BASS] = profile_values(np.bincount((pitches[found]) % 12, minlength=12).astype(np.float64))
+    out[OCTAVES] = profile_values(np.bincount((pitches - LOWEST_PITCH) // 12, weights=amplitude, minlength=8)[:8])
     loudness = analysis.loudness[time_frames]
     level = 10.0 * np.log10(np.maximum(np.mean(10.0 ** (loudness / 10.0)), AMIN)) - analysis.reference_db
     seconds = max(end - begin, HOP / SAMPLE_RATE)
@@ -421,7 +411,8 @@ def _window(analysis: Analysis, begin: float, end: float) -> np.ndarray:
         "highest": (float(pitches[strong].max()) - 72.0) / 24.0 if not silent else 0.0,
         "flatness": float(analysis.flatness[time_frames].mean()),
         "brightness": np.clip(float(analysis.brightness[time_frames].mean()) / 30.0, -3.0, 0.0),
-        **_key(chroma),
+        "mode": mode_score(chroma),
+        "key_clarity": max(key_correlations(chroma)),
     }
     out[SCALAR_FEATURES] = [scalars[name] for name in SCALARS]
     counts = [np.count_nonzero((found >= time_frames[0]) & (found <= time_frames[-1])) for found in analysis.onsets_at]
@@ -429,23 +420,6 @@ def _window(analysis: Analysis, begin: float, end: float) -> np.ndarray:
                                   np.clip((np.percentile(loudness, LOUDNESS_PERCENTILES) - analysis.reference_db) / 30.0,
                                           -2.0, 1.0)])
     return out
-
-
-def _key(chroma: np.ndarray) -> dict[str, float]:
-    """The mode (tanh(4·(r_major − r_minor))) and the key's clarity (the larger r) of a chroma's
-    weights, r the best Pearson correlation with the 12 rotations of each Krumhansl–Kessler
-    profile; 0 and 0 for a silent window."""
-    from ml5.music import MAJOR_PROFILE, MINOR_PROFILE
-
-    x = np.asarray(chroma, np.float64) - np.mean(chroma)
-    if float(x @ x) <= 0:
-        return {"mode": 0.0, "key_clarity": 0.0}
-    best = []
-    for profile in (MAJOR_PROFILE, MINOR_PROFILE):
-        rotations = np.stack([np.roll(profile, k) for k in range(12)])
-        rotations -= rotations.mean(axis=1, keepdims=True)
-        best.append(float(np.max(rotations @ x / (np.linalg.norm(rotations, axis=1) * np.linalg.norm(x)))))
-    return {"mode": float(np.tanh(4.0 * (best[0] - best[1]))), "key_clarity": max(best)}
 
 
 def song_features(analysis: Analysis) -> np.ndarray:

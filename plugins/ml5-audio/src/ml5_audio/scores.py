@@ -71,7 +71,7 @@ class ScoreRendering:
                 "variations": [AS_WRITTEN_SHARE, TRANSPOSE, TEMPO_FACTOR, DYNAMICS_LEVELS, DYNAMICS_SPAN],
                 "families": soundfont.FAMILIES, "held_out_programs": list(soundfont.EVALUATION_PROGRAMS),
                 "recording": {name: getattr(recording, name) for name in recording.RANGES},
-                "soundfont_files": [_file_digest(path) for path in self._soundfonts(options)],
+                "soundfont_files": [_checked_digest(path) for path in self._soundfonts(options)],
                 "ml5-audio": metadata.version("ml5-audio")}
 
     def _renderings(self, options: Mapping[str, Any]) -> int:
@@ -81,17 +81,16 @@ class ScoreRendering:
         return renderings
 
     def _soundfonts(self, options: Mapping[str, Any]) -> list[str]:
+        """The SoundFont paths ``options`` name (default: ``soundfont.default_soundfont()``);
+        ``settings`` checks each file once, ``hear`` only reads them."""
         from pathlib import Path
 
-        from ml5_audio.soundfont import check_soundfont, default_soundfont
+        from ml5_audio.soundfont import default_soundfont
 
         given = options.get("soundfonts", OPTIONS["soundfonts"])
         if isinstance(given, str) or not isinstance(given, (list, tuple)):
             raise ValueError(f"option soundfonts = {given!r}: give a list of .sf2 files, e.g. [\"piano.sf2\"]")
-        paths = [str(Path(p).expanduser().resolve()) for p in given] or [str(default_soundfont())]
-        for path in paths:
-            check_soundfont(path)
-        return paths
+        return [str(Path(p).expanduser().resolve()) for p in given] or [str(default_soundfont())]
 
     def hear(self, piece: Any, options: Mapping[str, Any]) -> list[tuple[Any, Any]]:
         """One (the piece as played, the analysis of its audio) per rendering: ``vary``'s
@@ -181,11 +180,15 @@ def piece_seed(piece: Any) -> int:
     return zlib.crc32(np.asarray(piece.track, np.int64).tobytes(), digest)
 
 
-def _file_digest(path: str) -> str:
-    """A SoundFont named by its content (the cache follows a changed file, not a renamed one)."""
+def _checked_digest(path: str) -> str:
+    """A SoundFont named by its content (the cache follows a changed file, not a renamed one);
+    ValueError naming it unless it is a SoundFont 2 file."""
     import hashlib
     from pathlib import Path
 
+    from ml5_audio.soundfont import check_soundfont
+
+    check_soundfont(path)
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 

@@ -27,7 +27,7 @@ Profiles, each as ``ml5.music.profile_values`` (the strongest bin 1, an absent o
 from __future__ import annotations
 
 import numpy as np
-from ml5.music import CONTEXT_SIZE, MAJOR_PROFILE, MINOR_PROFILE, profile_values
+from ml5.music import CONTEXT_SIZE, mode_score, profile_values
 
 from ml5_midi.piece import Piece
 from ml5_midi.targets import _in_window, _overlap
@@ -35,19 +35,6 @@ from ml5_midi.targets import _in_window, _overlap
 MIN_PITCHED = 3
 EIGHTH = 0.5  # beats
 TOLERANCE = 0.125  # a 32nd: onsets closer than this to the eighth grid are on it
-
-
-def _best_correlation(profile: np.ndarray, key_profile: tuple[float, ...]) -> float:
-    rotations = np.stack([np.roll(key_profile, k) for k in range(12)])
-    p = profile - profile.mean()
-    r = rotations - rotations.mean(axis=1, keepdims=True)
-    denominator = np.linalg.norm(r, axis=1) * np.linalg.norm(p)
-    return float(np.max(r @ p / denominator)) if np.linalg.norm(p) > 0 else 0.0
-
-
-def mode_score(profile: np.ndarray) -> float:
-    """+1 major … -1 minor, from a 12-bin pitch-class profile."""
-    return float(np.tanh(4 * (_best_correlation(profile, MAJOR_PROFILE) - _best_correlation(profile, MINOR_PROFILE))))
 
 
 def _clip(x: float) -> float:

@@ -84,7 +84,7 @@ def collect(
     kind: str,
     options: dict[str, Any],
     root: Path,
-    description: str,
+    name: str,
     extra_skipped: Sequence[Skipped] = (),
     model: str | None = None,
     left_out: Mapping[str, int] | None = None,
@@ -94,7 +94,7 @@ def collect(
     through the cache shared by every data set of that kind. With ``model``, only that model's
     arrays are held, compacted (see ``held_for``); without, everything (for statistics). With
     ``rendering`` and the option ``render_audio``, EmotionRecognizer's rows too (the pieces
-    rendered to audio, ``rendering_audio``)."""
+    rendered to audio, ``rendering_audio``). ``name``: the data set's, in its progress and errors."""
     work: Callable[[str, dict], dict[str, Any]] = midi_file_examples if kind == "midi" else score_file_examples
     reader = "symusic" if kind == "midi" else "music21"
     settings = {
@@ -113,12 +113,12 @@ def collect(
         try:
             settings["rendering"] = dict(rendering.settings(chosen))
         except ValueError as exc:
-            raise ml5.DataError(f"{description.split(':')[0]}: {exc}") from None
+            raise ml5.DataError(f"{name}: {exc}") from None
         settings["rendering_options"] = chosen
         work = functools.partial(work, rendering=rendering)
     results = process_files(
         work, files, settings=settings, namespace=f"{kind}-examples", workers=int(options.get("workers", 0)),
-        description=description, root=root,
+        description=f"{name}: reading", root=root,
         keep=held_for(model, int(options.get("max_examples_per_file", 0))) if model else None,
     )
     return Examples(results, tuple(extra_skipped), root, dict(left_out or {}))

@@ -75,8 +75,7 @@ def piece_examples(
     """The rows of ``models`` of one piece, a phrase (``phrase_bars`` bars) starting every
     ``phrase_step`` bars (default: ``phrase_bars``; harmony's rows are each bar's once, from
     the phrase it opens when phrases overlap). With ``heard`` (a phrase's [start, end] in seconds
-    -> the raw audio features of that span, one row per rendering of the piece),
-    EmotionRecognizer's too: each phrase's raw features beside its embedding's parts. With
+    -> rows of the raw audio features of that span), EmotionRecognizer's too: each phrase's raw features beside its embedding's parts. With
     ``measured_context`` (a bar's [start, end] in seconds -> the harmony context measured on the
     audio), harmony's context comes from the audio instead of the notes (``ml5_midi.bands``).
     Windows that give a model no row are counted in ``left_out`` by their ``LEFT_OUT`` key;
@@ -109,54 +108,50 @@ def piece_examples(
         va, music = window_embedding_parts(piece, begin, end)
         if rendered and (heard is None or not (inside & piece.sounding).any()):  # drums are not rendered
             counted["nothing_heard"] += 1
-        elif rendered and heard is not None:
+        elif rendered:
             for features in heard(whole.seconds(np.array([begin, end]))):
                 rows["emotion_features"].append(features)
                 rows["emotion_va"].append(va)
                 rows["emotion_music"].append(music)
-        melody = targets.melody_occupancy(piece, begin, end) if "melody" in models else None
-        if melody is None:
-            pass
-        elif melody.any():
-            rows["melody_targets"].append(melody)
-            rows["melody_va"].append(va)
-            rows["melody_music"].append(music)
-        else:
-            counted["no_melody"] += 1
-        if "dynamics" not in models:
-            pass
-        elif inside.sum() >= 2:
-            rows["dynamics_targets"].append(targets.dynamics_parameters(piece, begin, end, starts))
-            rows["dynamics_va"].append(va)
-            rows["dynamics_music"].append(music)
-        else:
-            counted["few_notes"] += 1
+        if "melody" in models:
+            melody = targets.melody_occupancy(piece, begin, end)
+            if melody.any():
+                rows["melody_targets"].append(melody)
+                rows["melody_va"].append(va)
+                rows["melody_music"].append(music)
+            else:
+                counted["no_melody"] += 1
+        if "dynamics" in models:
+            if inside.sum() >= 2:
+                rows["dynamics_targets"].append(targets.dynamics_parameters(piece, begin, end, starts))
+                rows["dynamics_va"].append(va)
+                rows["dynamics_music"].append(music)
+            else:
+                counted["few_notes"] += 1
         for b in bars:
             b0, b1 = float(starts[b]), float(ends[b])
-            if "harmony" not in models or b - first >= step:  # each bar once
-                pass
-            elif b == 0:
-                counted["first_bar"] += 1
-            elif (piece.sounding & (piece.end > float(starts[b - 1])) & (piece.start < b1)).any():
-                before = float(starts[b - 1])
-                rows["harmony_chord"].append(targets.bar_chord(piece, b0, b1))
-                rows["harmony_context"].append(bands.bar_bands(piece, before, b0) if measured_context is None
-                                               else measured_context(whole.seconds(np.array([before, b0]))))
-                rows["harmony_va"].append(va)
-                rows["harmony_music"].append(music)
-            else:
-                counted["silent_bars"] += 1
-            if "groove" not in models:
-                continue
-            in_bar = (piece.start >= b0 - targets.STEP / 2) & (piece.start < b1 - targets.STEP / 2)
-            if (nums[b], dens[b]) != (4, 4) or abs(lengths[b] - 4.0) >= 1e-6:
-                counted["not_44"] += 1
-            elif in_bar.sum() < 2:
-                counted["few_onsets"] += 1
-            else:
-                rows["groove_targets"].append(targets.groove_parameters(piece, b0))
-                rows["groove_va"].append(va)
-                rows["groove_music"].append(music)
+            if "harmony" in models and b - first < step:  # each bar once
+                if b == 0:
+                    counted["first_bar"] += 1
+                elif (piece.sounding & (piece.end > float(starts[b - 1])) & (piece.start < b1)).any():
+                    before = float(starts[b - 1])
+                    rows["harmony_chord"].append(targets.bar_chord(piece, b0, b1))
+                    rows["harmony_context"].append(bands.bar_bands(piece, before, b0) if measured_context is None
+                                                   else measured_context(whole.seconds(np.array([before, b0]))))
+                    rows["harmony_va"].append(va)
+                    rows["harmony_music"].append(music)
+                else:
+                    counted["silent_bars"] += 1
+            if "groove" in models:
+                in_bar = (piece.start >= b0 - targets.STEP / 2) & (piece.start < b1 - targets.STEP / 2)
+                if (nums[b], dens[b]) != (4, 4) or abs(lengths[b] - 4.0) >= 1e-6:
+                    counted["not_44"] += 1
+                elif in_bar.sum() < 2:
+                    counted["few_onsets"] += 1
+                else:
+                    rows["groove_targets"].append(targets.groove_parameters(piece, b0))
+                    rows["groove_va"].append(va)
+                    rows["groove_music"].append(music)
     return rows
 
 
@@ -229,7 +224,7 @@ def examples_of(
 
 
 def _phrase_features(rendering: Rendering, analysis: Any) -> Callable[[np.ndarray], np.ndarray]:
-    """A phrase's [start, end] in seconds -> the raw features of that span of one rendering (one row)."""
+    """A phrase's [start, end] in seconds -> the raw features of that span of one rendering (a row)."""
 
     def features(seconds: np.ndarray) -> np.ndarray:
         return rendering.window_features(analysis, seconds.mean(keepdims=True), float(np.ptp(seconds)))

@@ -114,7 +114,7 @@ def symbolic_format(
         found = index(path, opts)
         files = [found.files[i] for i in evenly_spaced(len(found.files), int(opts["max_files"]))]
         left_out = {**found.left_out, **({MAX_FILES: len(found.files) - len(files)} if len(files) < len(found.files) else {})}
-        return found, collect(files, kind=found.kind, options=opts, root=found.root, description=f"{name}: reading",
+        return found, collect(files, kind=found.kind, options=opts, root=found.root, name=name,
                               extra_skipped=found.skipped, model=model, left_out=left_out, rendering=rendering)
 
     def open_(spec: ml5.ModelSpec, path: Path | None, opts: dict[str, Any]) -> ml5.Data:
