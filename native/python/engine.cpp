@@ -17,6 +17,7 @@
 #include "ml5/ml5.hpp"
 
 void bind_processor(nanobind::module_& m);  // processor.cpp
+void bind_audio(nanobind::module_& m);      // audio.cpp
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -155,4 +156,5 @@ NB_MODULE(_engine, m) {
           "Load a model from JSON text, str or bytes (raises LoadError).");
 
     bind_processor(m);
+    bind_audio(m);
 }

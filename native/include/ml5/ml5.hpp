@@ -4,6 +4,7 @@
 
 #include "ml5/activation.hpp"
 #include "ml5/async_pipeline.hpp"
+#include "ml5/audio_frontend.hpp"
 #include "ml5/layer.hpp"
 #include "ml5/layers/activation_layer.hpp"
 #include "ml5/layers/batchnorm.hpp"

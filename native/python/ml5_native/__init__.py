@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 from ml5_native._engine import (
+    AudioFrontEnd,
     FEATURE_SIZE,
     HARMONY_CONTEXT_SIZE,
     MODEL_SLOTS,
@@ -30,10 +31,16 @@ from ml5_native._engine import (
     ReloadResult,
     __version__,
 )
+from ml5_native import _engine
 from ml5_native._engine import load_file as _load_file
 from ml5_native._engine import loads as _loads
 
 __all__ = [
+    "AudioFrontEnd",
+    "analyse_audio",
+    "audio_file_level",
+    "audio_feature_names",
+    "audio_settings",
     "FEATURE_SIZE",
     "HARMONY_CONTEXT_SIZE",
     "MODEL_SLOTS",
@@ -50,8 +57,36 @@ __all__ = [
     "loads",
 ]
 
-for _cls in (LoadError, Model, ModelStatus, ModelType, Processor, ReloadResult):
+for _cls in (AudioFrontEnd, LoadError, Model, ModelStatus, ModelType, Processor, ReloadResult):
     _cls.__module__ = __name__
+
+
+def audio_settings() -> dict:
+    """The C++ front end's audio feature definition, in ``ml5_audio.features.SETTINGS``'s keys."""
+    import json
+
+    return json.loads(_engine.audio_settings_json())
+
+
+def audio_feature_names() -> list[str]:
+    """The 128 features' names, in order (``ml5_audio.features.FEATURES``)."""
+    return list(_engine.audio_feature_names())
+
+
+def analyse_audio(samples, sample_rate: float, window: float = 0.0, block: int = 4096, mean=None, std=None) -> dict:
+    """``ml5 infer``'s rows of a whole file's samples through the C++ audio front end:
+    ``samples`` (frames,) or (frames, channels) at ``sample_rate``, windows of ``window`` seconds
+    (0: the whole file as one row), fed in blocks of ``block`` frames; the file's level measured
+    over all of it first, as ``ml5_audio.features`` does. With ``mean`` and ``std`` (the model
+    card's ``input_standardisation``) ``input`` is standardised. A dict of ``start``, ``end``,
+    ``reference_db`` (lists), ``raw``, ``input`` (rows × 128) and ``context`` (rows × 64)."""
+    return _engine.analyse_audio(samples, sample_rate, window, block, mean, std)
+
+
+def audio_file_level(samples, sample_rate: float, block: int = 4096) -> float:
+    """A file's level in dB as ``ml5_audio.features`` measures it (the 95th percentile of the
+    frames' loudness)."""
+    return _engine.audio_file_level(samples, sample_rate, block)
 
 
 #: how a model's weight matrices may be held: float32 (exact, the default) or half precision
