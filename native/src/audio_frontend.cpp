@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <numeric>
@@ -27,6 +28,7 @@ constexpr float kAminF = 1e-10f;
 constexpr double kHistogramLow = -100.0, kHistogramStep = 0.01;  // the running level: 0.01 dB bins
 constexpr int kHistogramBins = 16001;                            // -100 … +60 dB
 constexpr int kRowQueue = 64;
+constexpr std::int64_t kPrimeFirst = 1 << 17;  // input frames of the resampler's first priming push
 
 double periodic_hann(int i, int n) { return 0.5 - 0.5 * std::cos(2.0 * M_PI * i / n); }
 
@@ -261,6 +263,7 @@ struct AudioFrontEnd::State {
     std::int64_t prime_in = 0;     // input frames of zeros the resampler is primed with
     std::int64_t drop_out = 0;     // resampled samples (of the priming zeros) still to drop
     std::vector<float> mono, resampled;
+    std::vector<float> prime_zeros, prime_out;  // the priming's first push and its output
     std::int64_t frames_in = 0;
     // ---- the resampled signal: the last samples (a power-of-two ring), and how many in all
     std::vector<float> history;
@@ -325,14 +328,18 @@ struct AudioFrontEnd::State {
             if (error) throw std::invalid_argument(std::string("resampler: ") + error);
             resampled.assign(static_cast<std::size_t>(std::ceil(block * kSampleRate / rate)) + 64, 0.0f);
             // Priming: zeros whose resampled length is a whole number of samples, so the signal
-            // after them is resampled in the same phase as from a fresh start; long enough to
-            // grow the resampler's buffers to their steady size and to flush any earlier signal.
+            // after them is resampled in the same phase as from a fresh start. The first push is
+            // large, so the resampler's buffers grow once to more than any block needs (later
+            // pushes then move data within them instead of growing them); the rest goes in
+            // blocks of the host's size, long enough to flush any earlier signal.
             const auto whole_rate = static_cast<std::int64_t>(rate);
             std::int64_t period = 0;
             if (static_cast<double>(whole_rate) == rate) period = whole_rate / std::gcd(whole_rate, std::int64_t{kSampleRate});
             const double delay_in = soxr_delay(soxr) * rate / kSampleRate;
-            const auto wanted = static_cast<std::int64_t>(std::max(4.0 * block, 8.0 * delay_in + 8192.0));
+            const auto wanted = static_cast<std::int64_t>(kPrimeFirst + 4.0 * block + 8.0 * delay_in);
             prime_in = period ? (wanted + period - 1) / period * period : 0;
+            prime_out.assign(static_cast<std::size_t>(std::ceil(kPrimeFirst * kSampleRate / rate)) + 256, 0.0f);
+            prime_zeros.assign(static_cast<std::size_t>(kPrimeFirst), 0.0f);
         } else {
             resampled.clear();
             prime_in = 0;
@@ -385,13 +392,14 @@ struct AudioFrontEnd::State {
         drop_out = 0;
         limit = std::numeric_limits<std::int64_t>::max();
         if (soxr && prime_in > 0) {
-            // the priming zeros go through in blocks no larger than the host's; what they make is dropped
+            // the priming zeros: one large push, then blocks of the host's size; what they make is dropped
             std::fill(mono.begin(), mono.end(), 0.0f);
             std::int64_t made_total = 0;
             for (std::int64_t left = prime_in; left > 0;) {
-                const auto n = static_cast<std::size_t>(std::min<std::int64_t>(left, max_block));
+                const bool first = left == prime_in;
+                const auto n = static_cast<std::size_t>(std::min<std::int64_t>(left, first ? kPrimeFirst : max_block));
                 std::size_t used = 0, made = 0;
-                soxr_process(soxr, mono.data(), n, &used, resampled.data(), resampled.size(), &made);
+                soxr_process(soxr, first ? prime_zeros.data() : mono.data(), n, &used, prime_out.data(), prime_out.size(), &made);
                 left -= static_cast<std::int64_t>(used);
                 made_total += static_cast<std::int64_t>(made);
                 if (used == 0 && made == 0) break;

@@ -487,4 +487,42 @@ Model load_model_file(const std::string& path, Precision precision) {
     }
 }
 
+InputStandardisation read_input_standardisation(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw LoadError(path + ": cannot open the file");
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    yyjson_read_err err{};
+    std::unique_ptr<yyjson_doc, DocFree> doc(
+        yyjson_read_opts(text.data(), text.size(), YYJSON_READ_NOFLAG, nullptr, &err));
+    if (!doc) throw LoadError(path + ": invalid JSON (" + err.msg + " at byte " + std::to_string(err.pos) + ")");
+    InputStandardisation out;
+    const json card = json(yyjson_doc_get_root(doc.get())).find("model_card");
+    const json found = card.is_object() ? card.find("input_standardisation") : json();
+    if (!found.exists()) return out;
+    const Context ctx(path + ": model_card.input_standardisation");
+    if (!found.is_object()) ctx.fail(std::string("expected an object, found ") + found.kind());
+    auto numbers = [&](const char* key) {
+        const json v = require(ctx, found, key);
+        if (!v.is_array() || v.empty()) ctx.fail(std::string("\"") + key + "\": expected an array of numbers");
+        std::vector<float> values;
+        v.for_each([&](std::size_t i, const json& x) {
+            if (!x.is_number()) ctx.fail(std::string("\"") + key + "\"[" + std::to_string(i) + "]: expected a number, found " + x.kind());
+            values.push_back(static_cast<float>(x.number()));
+        });
+        return values;
+    };
+    out.mean = numbers("mean");
+    out.std_dev = numbers("std");
+    if (out.mean.size() != out.std_dev.size())
+        ctx.fail("\"mean\" has " + std::to_string(out.mean.size()) + " values and \"std\" " + std::to_string(out.std_dev.size()));
+    for (std::size_t i = 0; i < out.std_dev.size(); ++i)
+        if (!(out.std_dev[i] > 0.0f) || !std::isfinite(out.std_dev[i]) || !std::isfinite(out.mean[i]))
+            ctx.fail("entry " + std::to_string(i) + ": a std must be positive and finite, a mean finite");
+    const json features = found.find("features");
+    if (features.is_object() && features.find("definition").is_number())
+        out.definition = static_cast<int>(features.find("definition").number());
+    out.present = true;
+    return out;
+}
+
 }  // namespace ml5

@@ -2,7 +2,10 @@
 //   ml5rt-cli info MODEL.json
 //   ml5rt-cli run MODEL.json INPUTS.json [--stream]   (INPUTS: a JSON array of frames)
 //   ml5rt-cli bench MODEL.json [--frames N] [--stream] [--precision fp32|fp16]
+//   ml5rt-cli infer FILE --models DIR [--window S] [--json]   (WAV, FLAC or MP3)
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "audio_file.hpp"
 #include "ml5/ml5.hpp"
 
 namespace {
@@ -25,8 +29,11 @@ int usage() {
                  "usage: ml5rt-cli info MODEL.json\n"
                  "       ml5rt-cli run MODEL.json INPUTS.json [--stream]\n"
                  "       ml5rt-cli bench MODEL.json [--frames N] [--stream] [--precision fp32|fp16]\n"
+                 "       ml5rt-cli infer FILE --models DIR [--window S] [--json]\n"
                  "Models run stateless (state reset before every frame) unless --stream is given.\n"
-                 "--precision fp16 holds the weight matrices in half precision (default fp32).\n");
+                 "--precision fp16 holds the weight matrices in half precision (default fp32).\n"
+                 "infer: the five models on an audio file (WAV, FLAC, MP3) through the audio front end,\n"
+                 "one row per window of S seconds (default 0: the whole file), as ml5 infer prints them.\n");
     return 2;
 }
 
@@ -134,6 +141,75 @@ int bench(const std::string& path, long frames, bool stream, ml5::Precision prec
     return 0;
 }
 
+// ml5 infer's document for an audio file, from the C++ front end and processor: the same rows
+// (start, end, valence, arousal, every model's outputs) as `ml5 infer FILE --models DIR --json`.
+int infer(const std::string& path, const std::string& models, double window, bool as_json) {
+    ml5tools::AudioFile file;
+    try {
+        file = ml5tools::decode_audio_file(path);
+    } catch (const std::runtime_error& e) {
+        std::fprintf(stderr, "ml5rt-cli: %s\n", e.what());
+        return 1;
+    }
+    ml5::MultiModelProcessor processor;
+    const auto statuses = processor.initialize(models);
+    ml5::ChainStandardisation cards;
+    try {
+        cards = ml5::read_chain_standardisation(processor);
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "ml5rt-cli: %s\n", e.what());
+        return 1;
+    }
+    const auto rows = ml5::audio::analyse_file(file.samples.data(), file.frames(), file.channels, file.sample_rate, window,
+                                               4096, cards.emotion ? cards.emotion_mean.data() : nullptr,
+                                               cards.emotion ? cards.emotion_std.data() : nullptr);
+    nlohmann::json doc;
+    doc["input"] = path;
+    doc["models_folder"] = processor.modelsDirectory();
+    doc["engine"] = "native";
+    doc["emotion_from"] = "EmotionRecognizer on the audio features";
+    nlohmann::json sources = nlohmann::json::object();
+    for (const auto& st : statuses)
+        sources[ml5::slot(st.type).name] = st.loaded ? std::string("network") : std::string("fallback (") + st.message + ")";
+    doc["models"] = sources;
+    doc["rows"] = nlohmann::json::array();
+    const auto& chords = ml5::music::chord_vocabulary();
+    std::array<float, ml5::kHarmonyContextSize> context{};
+    ml5::PipelineResult result;
+    auto rounded = [](double x) { return std::round(x * 1000.0) / 1000.0; };
+    for (const auto& row : rows) {
+        cards.standardise_context(row.context.data(), context.data());
+        const ml5::Status status = processor.runFullPipeline(row.input.data(), context.data(), result);
+        if (status != ml5::Status::Ok) {
+            std::fprintf(stderr, "ml5rt-cli: %s: the pipeline failed at %.3f s: %s\n", path.c_str(), row.start,
+                         ml5::status_name(status));
+            return 1;
+        }
+        double valence = 0, arousal = 0;
+        ml5::music::embedding_emotion(result.emotion.data(), valence, arousal);
+        nlohmann::json r;
+        r["start"] = rounded(row.start);
+        r["end"] = rounded(row.end);
+        r["valence"] = valence;
+        r["arousal"] = arousal;
+        if (!cards.emotion) r["note"] = "the emotion export has no input_standardisation: raw features were used";
+        nlohmann::json outputs;
+        for (const auto& s : ml5::kModelSlots) {
+            const float* values = result.output(s.type);
+            outputs[s.name] = std::vector<double>(values, values + s.out_size);
+        }
+        r["outputs"] = outputs;
+        doc["rows"].push_back(r);
+        if (!as_json) {
+            const int top = ml5::music::top_chord(result.harmony.data());
+            std::printf("%7.1f-%-7.1f s  valence %+.2f  arousal %+.2f  chord %-8s %.2f\n", row.start, row.end, valence,
+                        arousal, chords[static_cast<std::size_t>(top)].c_str(), result.harmony[static_cast<std::size_t>(top)]);
+        }
+    }
+    if (as_json) std::printf("%s\n", doc.dump(2).c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,6 +218,18 @@ int main(int argc, char** argv) {
     const bool stream = has_flag(argc, argv, "--stream");
     try {
         if (cmd == "info") return info(argv[2]);
+        if (cmd == "infer") {
+            const std::string models = option(argc, argv, "--models", "");
+            const std::string window_text = option(argc, argv, "--window", "0");
+            char* end = nullptr;
+            const double window = std::strtod(window_text.c_str(), &end);
+            if (end == window_text.c_str() || *end != '\0' || !(window >= 0.0)) {
+                std::fprintf(stderr, "ml5rt-cli: --window %s: expected 0 (the whole file) or a number of seconds\n",
+                             window_text.c_str());
+                return 2;
+            }
+            return infer(argv[2], models, window, has_flag(argc, argv, "--json"));
+        }
         if (cmd == "run") return argc < 4 ? usage() : run(argv[2], argv[3], stream);
         if (cmd == "bench") {
             long frames = 10000;

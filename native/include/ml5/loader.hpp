@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ml5/model.hpp"
 #include "ml5/weights.hpp"
@@ -29,5 +30,19 @@ Model load_model(std::string_view json_text, Precision precision = Precision::fp
 
 // Loads a model from a file; the error message starts with the file's path.
 Model load_model_file(const std::string& path, Precision precision = Precision::fp32);
+
+// A model card's input_standardisation (model_card.input_standardisation of an ml5 export):
+// input = (raw - mean) / std per input. `present` is false when the file has none (an export
+// trained on already standardised inputs); `definition` is its features.definition, the audio
+// feature definition the rows were computed with (0 when the card does not say).
+struct InputStandardisation {
+    bool present = false;
+    std::vector<float> mean, std_dev;
+    int definition = 0;
+};
+
+// Reads it from an export; throws LoadError naming the file and key when the card is malformed
+// (not numbers, lengths that differ, a std that is not positive).
+InputStandardisation read_input_standardisation(const std::string& path);
 
 }  // namespace ml5

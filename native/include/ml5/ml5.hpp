@@ -4,6 +4,7 @@
 
 #include "ml5/activation.hpp"
 #include "ml5/async_pipeline.hpp"
+#include "ml5/audio_chain.hpp"
 #include "ml5/audio_frontend.hpp"
 #include "ml5/layer.hpp"
 #include "ml5/layers/activation_layer.hpp"
@@ -15,6 +16,7 @@
 #include "ml5/layers/prelu.hpp"
 #include "ml5/loader.hpp"
 #include "ml5/model.hpp"
+#include "ml5/music.hpp"
 #include "ml5/processor.hpp"
 #include "ml5/spsc_ring.hpp"
 #include "ml5/version.hpp"
