@@ -185,6 +185,14 @@ def test_streaming_rows_every_hop_and_their_latency(files):
         expected = fx.window_features(analysis, np.array([(start + end) / 2]), 4.0)[0]
         assert np.abs(raw - expected).max() <= fx.STD_FLOOR * 1e-3, end
         assert done - end * rate <= front.latency_samples + 256, (end, done)
+    # reset(): the same stream again gives the same rows (the resampler's phase kept)
+    front.reset()
+    again = []
+    for at in range(0, len(samples), 256):
+        if front.process(samples[at:at + 256]):
+            again += list(front.rows()["raw"])
+    assert len(again) == len(rows)
+    assert np.abs(np.asarray(again) - np.asarray([r[2] for r in rows])).max() <= fx.STD_FLOOR * 1e-3
     running = ml5_native.AudioFrontEnd()
     running.prepare(rate, 256, channels, window=4.0, hop=4.0)
     for at in range(0, len(samples), 256):
@@ -211,3 +219,33 @@ def test_bad_settings_and_blocks_name_the_value():
         std = np.ones(128, np.float32)
         std[3] = 0.01
         front.set_standardisation(np.zeros(128, np.float32), std)
+
+
+def test_the_chord_vocabulary_and_the_embedding_reading_are_pythons():
+    from ml5.music import CHORD_VOCABULARY, embedding_emotion, emotion_embedding
+
+    assert ml5_native.chord_vocabulary() == list(CHORD_VOCABULARY)
+    rng = np.random.default_rng(3)
+    embeddings = [emotion_embedding(v, a) for v, a in rng.uniform(-1, 1, (50, 2))]  # what the models learn to emit
+    embeddings += list(rng.uniform(-1, 1, (50, 64)).astype(np.float32))  # and anything else
+    embeddings += [np.ones(64, np.float32), -np.ones(64, np.float32), np.zeros(64, np.float32)]  # the clipped ends
+    for e in embeddings:
+        np.testing.assert_allclose(ml5_native.embedding_emotion(e), embedding_emotion(e), atol=1e-9)
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3, 4])  # 22.05, 44.1, 48, 88.2, 96 kHz
+def test_every_row_is_complete_within_the_latency_it_states(files, index):
+    import soundfile
+
+    path, rate, channels = files[index]
+    samples, _ = soundfile.read(path, dtype="float32", always_2d=True)
+    for block in (64, 256, 1024):
+        front = ml5_native.AudioFrontEnd()
+        front.prepare(rate, block, channels, window=2.0, hop=0.5)
+        late = []
+        for at in range(0, len(samples), block):
+            if front.process(samples[at:at + block]):
+                late += [at + block - end * rate for end in front.rows()["end"]]
+        assert len(late) >= 10
+        # complete within the block that brings the last sample the row needs
+        assert max(late) <= front.latency_samples + block, (rate, block, max(late), front.latency_samples)

@@ -3,6 +3,7 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
@@ -11,7 +12,9 @@
 #include <vector>
 
 #include "arrays.hpp"
+#include "audio_file.hpp"
 #include "ml5/audio_frontend.hpp"
+#include "ml5/music.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -91,6 +94,38 @@ struct PyFrontEnd {
 }  // namespace
 
 void bind_audio(nb::module_& m) {
+    m.def(
+        "decode_audio",
+        [](const std::string& path) {
+            ml5tools::AudioFile file;
+            try {
+                file = ml5tools::decode_audio_file(path);
+            } catch (const std::runtime_error& e) {
+                throw nb::value_error(e.what());
+            }
+            float* data;
+            OutArray samples = ml5py::new_array(file.frames(), static_cast<std::size_t>(file.channels), true, &data);
+            std::copy(file.samples.begin(), file.samples.end(), data);
+            return std::make_pair(samples, file.sample_rate);
+        },
+        "path"_a, "(samples (frames, channels) float32, sample rate) of a WAV, FLAC or MP3 file, as ml5rt-cli and "
+        "the example host decode it (miniaudio).");
+    m.def(
+        "chord_vocabulary",
+        [] {
+            const auto& v = ml5::music::chord_vocabulary();
+            return std::vector<std::string>(v.begin(), v.end());
+        },
+        "The HarmonyPredictor's 64 chord labels, by output index (ml5::music::chord_vocabulary).");
+    m.def(
+        "embedding_emotion",
+        [](nb::handle embedding) {
+            const std::vector<float> e = vector_of(embedding, ml5::music::kEmbeddingSize, "embedding");
+            double valence = 0, arousal = 0;
+            ml5::music::embedding_emotion(e.data(), valence, arousal);
+            return std::make_pair(valence, arousal);
+        },
+        "embedding"_a, "(valence, arousal) read from a 64-value emotion embedding (ml5::music::embedding_emotion).");
     m.def("audio_settings_json", &audio::settings_json,
           "The audio feature definition's settings as JSON (ml5_audio.features.SETTINGS's keys).");
     m.def("audio_feature_names", &audio::feature_names, "The 128 features' names, in order.");

@@ -261,6 +261,10 @@ struct AudioFrontEnd::State {
     // ---- resampling (none at 22,050 Hz)
     soxr_t soxr = nullptr;
     std::int64_t prime_in = 0;     // input frames of zeros the resampler is primed with
+    std::int64_t period = 0;       // input frames that resample to a whole number of samples (0: none)
+    std::int64_t soxr_in = 0, soxr_out = 0;  // frames into and out of the resampler since it was made
+    bool flushed = false;          // finish() ended the resampler's stream
+    double lag = 0.0;              // the most resampled samples the resampler's output was seen to owe
     std::int64_t drop_out = 0;     // resampled samples (of the priming zeros) still to drop
     std::vector<float> mono, resampled;
     std::vector<float> prime_zeros, prime_out;  // the priming's first push and its output
@@ -326,6 +330,8 @@ struct AudioFrontEnd::State {
             const soxr_quality_spec_t quality = soxr_quality_spec(SOXR_HQ, 0);  // python-soxr's quality="HQ"
             soxr = soxr_create(rate, kSampleRate, 1, &error, &io, &quality, nullptr);
             if (error) throw std::invalid_argument(std::string("resampler: ") + error);
+            soxr_in = soxr_out = 0;
+            flushed = false;
             resampled.assign(static_cast<std::size_t>(std::ceil(block * kSampleRate / rate)) + 64, 0.0f);
             // Priming: zeros whose resampled length is a whole number of samples, so the signal
             // after them is resampled in the same phase as from a fresh start. The first push is
@@ -333,10 +339,11 @@ struct AudioFrontEnd::State {
             // pushes then move data within them instead of growing them); the rest goes in
             // blocks of the host's size, long enough to flush any earlier signal.
             const auto whole_rate = static_cast<std::int64_t>(rate);
-            std::int64_t period = 0;
+            period = 0;
             if (static_cast<double>(whole_rate) == rate) period = whole_rate / std::gcd(whole_rate, std::int64_t{kSampleRate});
             const double delay_in = soxr_delay(soxr) * rate / kSampleRate;
-            const auto wanted = static_cast<std::int64_t>(kPrimeFirst + 4.0 * block + 8.0 * delay_in);
+            // (the part in host-size blocks also measures how far the resampler's output lags)
+            const auto wanted = static_cast<std::int64_t>(kPrimeFirst + std::max(16.0 * block, 32768.0) + 8.0 * delay_in);
             prime_in = period ? (wanted + period - 1) / period * period : 0;
             prime_out.assign(static_cast<std::size_t>(std::ceil(kPrimeFirst * kSampleRate / rate)) + 256, 0.0f);
             prime_zeros.assign(static_cast<std::size_t>(kPrimeFirst), 0.0f);
@@ -391,20 +398,29 @@ struct AudioFrontEnd::State {
         previous_db.fill(0.0f);
         drop_out = 0;
         limit = std::numeric_limits<std::int64_t>::max();
+        // after finish() the resampler's stream has ended: it starts afresh (this allocates)
+        if (soxr && flushed) {
+            soxr_clear(soxr);
+            soxr_in = soxr_out = 0;
+            flushed = false;
+        }
         if (soxr && prime_in > 0) {
-            // the priming zeros: one large push, then blocks of the host's size; what they make is dropped
+            // the priming zeros (after as many as put an earlier stream's end on a whole output
+            // sample): one large push, then blocks of the host's size; all they make is dropped
             std::fill(mono.begin(), mono.end(), 0.0f);
-            std::int64_t made_total = 0;
-            for (std::int64_t left = prime_in; left > 0;) {
-                const bool first = left == prime_in;
+            const std::int64_t align = period ? (period - soxr_in % period) % period : 0;
+            for (std::int64_t left = prime_in + align; left > 0;) {
+                const bool first = left == prime_in + align;
                 const auto n = static_cast<std::size_t>(std::min<std::int64_t>(left, first ? kPrimeFirst : max_block));
                 std::size_t used = 0, made = 0;
                 soxr_process(soxr, first ? prime_zeros.data() : mono.data(), n, &used, prime_out.data(), prime_out.size(), &made);
                 left -= static_cast<std::int64_t>(used);
-                made_total += static_cast<std::int64_t>(made);
+                soxr_in += static_cast<std::int64_t>(used);
+                soxr_out += static_cast<std::int64_t>(made);
+                if (!first) lag = std::max(lag, static_cast<double>(soxr_in) * kSampleRate / rate - static_cast<double>(soxr_out));
                 if (used == 0 && made == 0) break;
             }
-            drop_out = prime_in * kSampleRate / static_cast<std::int64_t>(rate) - made_total;
+            drop_out = period ? soxr_in * kSampleRate / static_cast<std::int64_t>(rate) - soxr_out : 0;
         }
     }
 
@@ -427,6 +443,8 @@ struct AudioFrontEnd::State {
                     std::size_t used = 0, made = 0;
                     soxr_process(soxr, mono.data() + offset, static_cast<std::size_t>(n) - offset, &used,
                                  resampled.data(), resampled.size(), &made);
+                    soxr_in += static_cast<std::int64_t>(used);
+                    soxr_out += static_cast<std::int64_t>(made);
                     take_resampled(resampled.data(), static_cast<std::int64_t>(made));
                     offset += used;
                     if (used == 0 && made == 0) break;
@@ -441,7 +459,7 @@ struct AudioFrontEnd::State {
     int row_count_total = 0;
 
     void take_resampled(const float* x, std::int64_t n) noexcept {
-        const std::int64_t skip = std::min(n, drop_out);
+        const std::int64_t skip = std::clamp<std::int64_t>(drop_out, 0, n);
         drop_out -= skip;
         take(x + skip, n - skip);
     }
@@ -636,8 +654,9 @@ struct AudioFrontEnd::State {
         row_span(next_row, begin, end);
         if (final_samples >= 0) return row_due_at_end(next_row);
         // every frame centred up to the window's end made, and the onsets of its time frames decided
-        const auto last_time = static_cast<std::int64_t>(std::floor(end * kSampleRate / kHop)) + 1;
-        const auto last_pitch = static_cast<std::int64_t>(std::floor(end * kSampleRate / kPitchHop)) + 1;
+        // (the last frame centred in the window, with room for the rounding of its bounds)
+        const auto last_time = static_cast<std::int64_t>(std::floor(end * kSampleRate / kHop + 1e-6));
+        const auto last_pitch = static_cast<std::int64_t>(std::floor(end * kSampleRate / kPitchHop + 1e-6));
         return onsets_decided > last_time && pitch_frames > last_pitch;
     }
 
@@ -834,6 +853,8 @@ struct AudioFrontEnd::State {
             for (int guard = 0; guard < 1 << 20; ++guard) {
                 std::size_t made = 0;
                 soxr_process(soxr, nullptr, 0, nullptr, resampled.data(), resampled.size(), &made);
+                flushed = true;
+                soxr_out += static_cast<std::int64_t>(made);
                 if (made == 0) break;
                 take_resampled(resampled.data(), static_cast<std::int64_t>(made));
             }
@@ -889,9 +910,10 @@ void AudioFrontEnd::reset() noexcept {
 int AudioFrontEnd::latency_samples() const noexcept {
     const AudioFrontEnd::State& s = *state_;
     // at 22,050 Hz: the last pitch frame's half (4096) or the onset look-ahead of the last time
-    // frame (10 hops and a half frame: 6144), whichever is longer; then the resampler's delay
-    const double at_22050 = std::max(kPitchFft / 2, kTimeLookahead * kHop + kNfft / 2) + kSlack;
-    const double resampler = s.soxr ? soxr_delay(s.soxr) : 0.0;
+    // frame (10 hops and a half frame: 6144), whichever is longer; then the resampler's delay.
+    // A row is complete this many samples after its end, within the block that brings them.
+    const double at_22050 = std::max(kPitchFft / 2, kTimeLookahead * kHop + kNfft / 2);
+    const double resampler = s.soxr ? s.lag : 0.0;
     return static_cast<int>(std::ceil((at_22050 + resampler) * s.rate / kSampleRate));
 }
 

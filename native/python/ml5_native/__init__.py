@@ -32,6 +32,7 @@ from ml5_native._engine import (
     __version__,
 )
 from ml5_native import _engine
+from ml5_native._engine import chord_vocabulary, decode_audio, embedding_emotion
 from ml5_native._engine import load_file as _load_file
 from ml5_native._engine import loads as _loads
 
@@ -41,6 +42,9 @@ __all__ = [
     "audio_file_level",
     "audio_feature_names",
     "audio_settings",
+    "chord_vocabulary",
+    "decode_audio",
+    "embedding_emotion",
     "FEATURE_SIZE",
     "HARMONY_CONTEXT_SIZE",
     "MODEL_SLOTS",
