@@ -10,6 +10,17 @@
 //
 //   ml5-example-host MODELS_DIR [--seconds S] [--reload MODEL] [--reload-at S] [--fast]
 //                    [--no-rt] [--rate HZ] [--block N] [--precision fp32|fp16] [--json]
+//   ml5-example-host MODELS_DIR --play FILE [--window S] [--hop S] [--file-level] [--block N] [--fast]
+//                    [--no-rt] [--json]
+//
+// --play: a real file (WAV, FLAC or MP3, any rate, mono or stereo) through the callback at the
+// file's rate: each call hands its block to ml5::AudioChain (the audio front end, then the five
+// networks on the async pipeline's worker every hop) and takes the results that are ready; the
+// driver prints the chord timeline and valence/arousal as results arrive, and at the end the
+// front end's and the callback's timing, missed callbacks and the allocations counted on the
+// audio thread. The level loudness is read against is the running one a plugin has (the
+// frames heard so far); --file-level measures the whole file's first, as ml5 infer does, so
+// that the rows are ml5 infer's.
 //
 // As an audio driver does, the audio thread asks for real-time scheduling (SCHED_FIFO) where
 // the system grants it (--no-rt: it does not ask); the report says whether it got it. Without
@@ -35,6 +46,7 @@
 #include <sched.h>
 #endif
 
+#include "audio_file.hpp"
 #include "audio_host.hpp"
 #include "ml5/ml5.hpp"
 
@@ -53,13 +65,18 @@ struct Options {
     int block = 256;
     ml5::Precision precision = ml5::Precision::fp32;
     bool json = false;
+    std::string play;  // --play FILE
+    double window = 4.0, hop = 1.0;
+    bool file_level = false;  // --file-level: the file's level measured first, as ml5 infer does
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
     std::fprintf(stderr,
                  "ml5-example-host: %s\n"
                  "usage: ml5-example-host MODELS_DIR [--seconds S] [--reload MODEL] [--reload-at S] [--fast]\n"
-                 "                        [--no-rt] [--rate HZ] [--block N] [--precision fp32|fp16] [--json]\n",
+                 "                        [--no-rt] [--rate HZ] [--block N] [--precision fp32|fp16] [--json]\n"
+                 "       ml5-example-host MODELS_DIR --play FILE [--window S] [--hop S] [--file-level] [--block N]\n"
+                 "                        [--fast] [--no-rt] [--json]\n",
                  message.c_str());
     std::exit(2);
 }
@@ -104,6 +121,10 @@ Options parse(int argc, char** argv) {
         else if (arg == "--fast") o.paced = false;
         else if (arg == "--no-rt") o.realtime = false;
         else if (arg == "--json") o.json = true;
+        else if (arg == "--play") o.play = value();
+        else if (arg == "--window") o.window = positive_number("--window", value());
+        else if (arg == "--hop") o.hop = positive_number("--hop", value());
+        else if (arg == "--file-level") o.file_level = true;
         else if (arg == "--precision") {
             try {
                 o.precision = ml5::precision_from_string(value());
@@ -115,6 +136,7 @@ Options parse(int argc, char** argv) {
         else usage_error("one models folder expected, got a second: " + arg);
     }
     if (o.models.empty()) usage_error("the models folder is missing");
+    if (!o.play.empty()) return o;  // the file sets the rate and the length
     if (!find_slot(o.reload)) usage_error("--reload: unknown model \"" + o.reload + "\" (emotion, melody, harmony, dynamics, groove)");
     if (o.reload_at < 0) o.reload_at = o.seconds / 2;
     if (o.reload_at >= o.seconds) usage_error("--reload-at must fall within --seconds");
@@ -229,7 +251,163 @@ std::string summary_json(const Summary& s) {
     return buf;
 }
 
+// ---------------------------------------------------------------------------------------------
+// --play: a real file through the audio chain.
+
+// Allocations counted on the audio thread only (alloc_hooks.hpp replaces operator new/delete
+// and, on glibc, malloc and friends, and calls these).
+thread_local bool t_in_callback = false;
+std::atomic<long> g_audio_thread_allocations{0};
+
+struct PlayRecord {
+    std::int64_t front_ns = 0;     // chain.process(): the front end (and a submit when a row completes)
+    std::int64_t callback_ns = 0;  // the whole callback: process and poll
+};
+
+int play_file(const Options& opt, ml5::MultiModelProcessor& proc, int loaded) {
+    ml5tools::AudioFile file;
+    try {
+        file = ml5tools::decode_audio_file(opt.play);
+    } catch (const std::runtime_error& e) {
+        std::fprintf(stderr, "ml5-example-host: %s\n", e.what());
+        return 1;
+    }
+    const int block = opt.block, channels = file.channels;
+    const double rate = file.sample_rate;
+    ml5::AudioChain chain(proc);
+    ml5::audio::FrontEndSettings settings;
+    settings.window_seconds = opt.window;
+    settings.hop_seconds = opt.hop;
+    if (opt.file_level) {
+        settings.level = ml5::audio::LevelReference::Fixed;
+        settings.fixed_reference_db = ml5::audio::file_level_db(file.samples.data(), file.frames(), channels, rate, block);
+    }
+    try {
+        chain.prepare(rate, block, channels, settings);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ml5-example-host: %s\n", e.what());
+        return 1;
+    }
+    // the file, then silence for as long as the last row needs to complete
+    const std::size_t frames = file.frames();
+    const std::size_t total = frames + static_cast<std::size_t>(chain.latency_samples()) + static_cast<std::size_t>(block);
+    const std::size_t blocks = (total + static_cast<std::size_t>(block) - 1) / static_cast<std::size_t>(block);
+    std::vector<float> audio(blocks * static_cast<std::size_t>(block) * static_cast<std::size_t>(channels), 0.0f);
+    std::copy(file.samples.begin(), file.samples.end(), audio.begin());
+    const double period_s = block / rate;
+    const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(period_s));
+    const std::int64_t period_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(period).count();
+    std::vector<PlayRecord> records(blocks);
+    const auto max_rows = static_cast<std::size_t>(std::ceil(static_cast<double>(total) / rate / opt.hop)) + 8;
+    std::vector<ml5::ChainResult> results(max_rows);  // every row the stream can make
+    std::vector<double> arrived_s(results.size());
+    std::size_t n_results = 0, printed = 0;
+    const auto& chords = ml5::music::chord_vocabulary();
+    auto print_new = [&] {
+        for (; printed < n_results && !opt.json; ++printed) {
+            const ml5::ChainResult& r = results[printed];
+            std::printf("%7.2f-%-7.2f s  %-8s valence %+.2f  arousal %+.2f  (at %.2f s)\n", r.start, r.end,
+                        chords[static_cast<std::size_t>(r.chord)].c_str(), r.valence, r.arousal, arrived_s[printed]);
+        }
+        std::fflush(stdout);
+    };
+    const bool realtime = opt.realtime && make_this_thread_realtime();
+    const Clock::time_point stream_start = Clock::now();
+    for (std::size_t k = 0; k < blocks; ++k) {
+        if (opt.paced) std::this_thread::sleep_until(stream_start + period * static_cast<long>(k));
+        // the callback
+        t_in_callback = true;
+        const Clock::time_point t0 = Clock::now();
+        chain.process(audio.data() + k * static_cast<std::size_t>(block) * static_cast<std::size_t>(channels), block);
+        const Clock::time_point t1 = Clock::now();
+        while (n_results < results.size() && chain.poll(results[n_results])) {
+            arrived_s[n_results] = static_cast<double>(k + 1) * period_s;
+            ++n_results;
+        }
+        const Clock::time_point t2 = Clock::now();
+        t_in_callback = false;
+        records[k].front_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+        records[k].callback_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t0).count();
+        print_new();  // the driver, after the callback: a plugin hands results to its UI thread
+    }
+    chain.release();
+    while (n_results < results.size() && chain.poll(results[n_results])) {
+        arrived_s[n_results] = static_cast<double>(blocks) * period_s;
+        ++n_results;
+    }
+    print_new();
+    std::vector<std::int64_t> front(blocks), callback(blocks);
+    std::size_t missed = 0;
+    for (std::size_t k = 0; k < blocks; ++k) {
+        front[k] = records[k].front_ns;
+        callback[k] = records[k].callback_ns;
+        missed += records[k].callback_ns > period_ns;
+    }
+    std::sort(front.begin(), front.end());
+    std::sort(callback.begin(), callback.end());
+    const double front_p99 = percentile_us(front, 0.99), callback_p99 = percentile_us(callback, 0.99);
+    const long allocations = g_audio_thread_allocations.load();
+    std::size_t from_networks = 0;
+    for (std::size_t i = 0; i < n_results; ++i) {
+        bool networks = results[i].status == ml5::Status::Ok;
+        for (ml5::Source src : results[i].outputs.source) networks = networks && src == ml5::Source::Network;
+        from_networks += networks;
+    }
+    const bool ok = missed == 0 && allocations == 0 && n_results > 0 && chain.rows_dropped() == 0;
+    if (opt.json) {
+        std::printf("{\n  \"version\": %s,\n  \"models\": %s,\n  \"file\": %s,\n", json_string(ml5::kVersion).c_str(),
+                    json_string(opt.models).c_str(), json_string(opt.play).c_str());
+        std::printf("  \"sample_rate\": %.1f,\n  \"channels\": %d,\n  \"block\": %d,\n  \"block_period_us\": %.3f,\n",
+                    rate, channels, block, period_s * 1e6);
+        std::printf("  \"window\": %.6g,\n  \"hop\": %.6g,\n  \"latency_samples\": %d,\n  \"paced\": %s,\n", opt.window,
+                    opt.hop, chain.latency_samples(), opt.paced ? "true" : "false");
+        std::printf("  \"audio_thread_realtime\": %s,\n  \"models_loaded\": %d,\n  \"callbacks\": %zu,\n",
+                    realtime ? "true" : "false", loaded, blocks);
+        std::printf("  \"front_end_us\": {\"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f, \"p99_share_of_block\": %.5f},\n",
+                    percentile_us(front, 0.5), front_p99, static_cast<double>(front.back()) / 1e3,
+                    front_p99 / (period_s * 1e6));
+        std::printf("  \"callback_us\": {\"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f, \"p99_share_of_block\": %.5f},\n",
+                    percentile_us(callback, 0.5), callback_p99, static_cast<double>(callback.back()) / 1e3,
+                    callback_p99 / (period_s * 1e6));
+        std::printf("  \"missed\": %zu,\n  \"audio_thread_allocations\": %ld,\n  \"rows_dropped\": %llu,\n", missed,
+                    allocations, static_cast<unsigned long long>(chain.rows_dropped()));
+        std::printf("  \"emotion_standardised\": %s,\n  \"harmony_standardised\": %s,\n",
+                    chain.emotion_standardised() ? "true" : "false", chain.harmony_standardised() ? "true" : "false");
+        std::printf("  \"results_from_networks\": %zu,\n  \"timeline\": [", from_networks);
+        for (std::size_t i = 0; i < n_results; ++i) {
+            const ml5::ChainResult& r = results[i];
+            std::printf("%s\n    {\"start\": %.3f, \"end\": %.3f, \"chord\": %s, \"valence\": %.6f, \"arousal\": %.6f, "
+                        "\"arrived_s\": %.4f}",
+                        i ? "," : "", r.start, r.end, json_string(chords[static_cast<std::size_t>(r.chord)]).c_str(),
+                        r.valence, r.arousal, arrived_s[i]);
+        }
+        std::printf("\n  ],\n  \"ok\": %s\n}\n", ok ? "true" : "false");
+    } else {
+        std::printf("%s: %.0f Hz, %d channel%s, %zu callbacks of %d samples (%.3f ms), %s; audio thread %s; "
+                    "rows of %.3g s every %.3g s, complete %d samples after their end\n",
+                    opt.play.c_str(), rate, channels, channels == 1 ? "" : "s", blocks, block, period_s * 1e3,
+                    opt.paced ? "paced in real time" : "back to back (--fast)",
+                    realtime ? "real-time (SCHED_FIFO)" : "normal priority", opt.window, opt.hop, chain.latency_samples());
+        std::printf("front end per callback: p50 %.2f us, p99 %.2f us (%.2f%% of the block), max %.2f us; whole callback "
+                    "p99 %.2f us; %zu missed; %ld allocations on the audio thread; %zu results (%zu from the five "
+                    "networks), %llu rows dropped\n",
+                    percentile_us(front, 0.5), front_p99, 100.0 * front_p99 / (period_s * 1e6),
+                    static_cast<double>(front.back()) / 1e3, callback_p99, missed, allocations, n_results, from_networks,
+                    static_cast<unsigned long long>(chain.rows_dropped()));
+    }
+    return ok ? 0 : 1;
+}
+
 }  // namespace
+
+// the allocation counter's hooks (see play_file)
+void note_alloc() noexcept {
+    if (t_in_callback) g_audio_thread_allocations.fetch_add(1, std::memory_order_relaxed);
+}
+void note_free() noexcept {
+    if (t_in_callback) g_audio_thread_allocations.fetch_add(1, std::memory_order_relaxed);
+}
+#include "alloc_hooks.hpp"
 
 int main(int argc, char** argv) {
     const Options opt = parse(argc, argv);
@@ -250,6 +428,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "ml5-example-host: %s runs its fallback (%s): %s\n", ml5::slot(st.type).title,
                          ml5::reason_name(st.reason), st.message.c_str());
     }
+    if (!opt.play.empty()) return play_file(opt, proc, loaded);
     if (loaded != ml5::kModelCount) {
         std::fprintf(stderr, "ml5-example-host: %d of %d models loaded from %s; the host needs all five "
                              "(export them with `ml5 run`, then pass the run's exports folder)\n",

@@ -194,3 +194,49 @@ def test_example_host_builds_from_the_source_tree(models, tmp_path):
     report, result = _stream(build / HOST, models, "--seconds", "0.5")
     assert report["ok"] and result.returncode == 0, result.stderr
     assert report["results"]["from_networks"] == report["frames"]["accepted"] > 0
+
+
+def test_example_host_plays_a_rendered_piece_as_ml5_infer_reads_it(host, tmp_path):
+    """--play: a piece rendered by the SoundFont, 48 kHz stereo, through the 256-sample callback
+    and ml5::AudioChain; with the file's level measured first (--file-level) the printed
+    timeline is ml5 infer's: the same windows and top chords, valence and arousal within 1e-3.
+    No callback missed, no allocation on the audio thread."""
+    import sys
+
+    testing = pytest.importorskip("ml5_audio.testing")
+    soundfont = pytest.importorskip("ml5_audio.soundfont")
+    score = pytest.importorskip("ml5_midi.score")
+    import numpy as np
+    import soundfile
+    from ml5.music import CHORD_VOCABULARY
+    from music21 import corpus
+
+    exports = testing.random_exports(tmp_path / "exports")
+    piece = score.piece_from_score(corpus.parse("bach/bwv66.6"))
+    tracks = len(set(piece.track.tolist()))
+    left, right = (soundfont.render(piece, soundfont.draw_programs(tracks, seed=s), rate=RATE)[: 13 * RATE] for s in (1, 2))
+    path = tmp_path / "piece.wav"
+    soundfile.write(path, np.stack([left, right], axis=1) * 0.7, RATE, subtype="PCM_24")
+    result = subprocess.run([str(host), str(exports), "--play", str(path), "--window", "4", "--hop", "4", "--file-level",
+                             "--fast", "--json"], capture_output=True, text=True, timeout=120)
+    assert result.stdout, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["missed"] == 0 and report["audio_thread_allocations"] == 0, report
+    assert (report["sample_rate"], report["channels"], report["block"]) == (RATE, 2, BLOCK)
+    infer = subprocess.run([sys.executable, "-m", "ml5", "infer", str(path), "--models", str(exports), "--window", "4",
+                            "--json"], capture_output=True, text=True, timeout=300)
+    assert infer.returncode == 0, infer.stderr
+    rows = json.loads(infer.stdout)["rows"]
+    timeline = report["timeline"]
+    assert [(t["start"], t["end"]) for t in timeline] == [(r["start"], r["end"]) for r in rows] and len(rows) == 3
+    assert [t["chord"] for t in timeline] == [CHORD_VOCABULARY[int(np.argmax(r["outputs"]["harmony"]))] for r in rows]
+    for t, r in zip(timeline, rows):
+        assert abs(t["valence"] - r["valence"]) <= 1e-3 and abs(t["arousal"] - r["arousal"]) <= 1e-3
+        assert t["arrived_s"] >= t["end"]  # a result never comes before its window has been heard
+
+
+def test_example_host_play_refuses_what_it_cannot_read(host, models, tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF....WAVEfmt nonsense")
+    result = subprocess.run([str(host), str(models), "--play", str(bad)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "bad.wav: not a decodable audio file" in result.stderr
