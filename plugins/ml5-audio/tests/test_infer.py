@@ -166,8 +166,14 @@ def test_an_emotion_export_of_other_features_is_refused_for_audio(exports, files
     both = run_cli("infer", str(files["wav"]), str(files["midi"]), "--models", str(folder), "--json")
     lines = [json.loads(line) for line in both.stdout.splitlines()]
     assert both.returncode == 1 and "another definition" in lines[0]["error"] and lines[1]["rows"]
-    # the same card with today's settings is read
+    # today's definition with one setting changed: refused, naming the setting
     from ml5_audio.features import SETTINGS
+
+    model["model_card"]["input_standardisation"]["features"] = {**SETTINGS, "flux_scale": 3.0}
+    (folder / "emotionrecognizer.json").write_text(json.dumps(model))
+    changed = run_cli("infer", str(files["wav"]), "--models", str(folder))
+    assert changed.returncode == 1 and "other settings of definition 5 (flux_scale differ)" in changed.stderr
+    # the same card with today's settings is read
 
     model["model_card"]["input_standardisation"]["features"] = SETTINGS
     (folder / "emotionrecognizer.json").write_text(json.dumps(model))

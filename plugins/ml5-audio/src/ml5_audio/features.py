@@ -55,6 +55,11 @@ instrument plays it or at what level it was recorded.
    applies the same two vectors to its raw features before the model.
 
 Harmony's context from audio (``harmony_context``) reads the same mel power.
+
+The C++ runtime computes the same definition from a host's audio blocks
+(``ml5::audio::AudioFrontEnd``, native/src/audio_frontend.cpp; docs/cpp-runtime.md, "From
+audio"). This module stays the reference that training reads; tests/test_native_audio.py holds
+the two together, so a change is made in both in one commit.
 """
 
 from __future__ import annotations

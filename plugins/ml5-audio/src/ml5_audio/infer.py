@@ -318,11 +318,15 @@ def features_problem(card: Any) -> str | None:
     from ml5_audio.features import SETTINGS
 
     trained = card.get("features") if isinstance(card, dict) else None
-    if not isinstance(trained, dict) or trained == json.loads(json.dumps(SETTINGS)):
+    ours = json.loads(json.dumps(SETTINGS))
+    if not isinstance(trained, dict) or trained == ours:
         return None
-    return (f"{STEMS['emotion']}.json was trained on audio features of another definition "
-            f"({trained.get('definition', 1)}; this ml5-audio computes definition {SETTINGS['definition']}): "
-            "its outputs on this audio would mean nothing. Train it again (ml5 run), or use the ml5-audio it was trained with")
+    differing = sorted(k for k in set(trained) | set(ours) if trained.get(k) != ours.get(k) and k != "definition")
+    what = (f"another definition ({trained.get('definition', 1)}; this ml5-audio computes definition {ours['definition']})"
+            if trained.get("definition", 1) != ours["definition"] else
+            f"other settings of definition {ours['definition']} ({', '.join(differing)} differ)")
+    return (f"{STEMS['emotion']}.json was trained on audio features of {what}: its outputs on this audio would mean "
+            "nothing. Train it again (ml5 run), or use the ml5-audio it was trained with")
 
 
 def _load_models(spec: Any, folder: Path, stop_at_first: bool) -> tuple[dict[str, Any], dict[str, str]]:
