@@ -160,3 +160,15 @@ def test_bad_files_and_old_exports_are_refused_by_name(files, exports, tmp_path)
     result = subprocess.run([CLI, "infer", str(files["a.wav"]), "--models", str(exports), "--window", "x"],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "--window x" in result.stderr
+
+
+def test_flac_and_wav_decode_to_the_same_samples_in_both_languages(files):
+    """Lossless files: miniaudio (C++) and libsndfile (Python) give the same float samples
+    (integer PCM over 2^(bits−1)), so the C++ rows' only differences are the front ends'."""
+    import soundfile
+
+    for name in ("a.wav", "b.wav", "c.flac", "d.wav"):
+        theirs, rate = soundfile.read(files[name], dtype="float32", always_2d=True)
+        ours, our_rate = ml5_native.decode_audio(str(files[name]))
+        assert our_rate == rate and ours.shape == theirs.shape, name
+        assert np.array_equal(ours, theirs), (name, float(np.abs(ours - theirs).max()))

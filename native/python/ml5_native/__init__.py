@@ -31,7 +31,10 @@ from ml5_native._engine import (
     ReloadResult,
     __version__,
 )
-from ml5_native import _engine
+from ml5_native._engine import analyse_audio as _analyse_audio
+from ml5_native._engine import audio_feature_names as _audio_feature_names
+from ml5_native._engine import audio_file_level as _audio_file_level
+from ml5_native._engine import audio_settings_json as _audio_settings_json
 from ml5_native._engine import chord_vocabulary, decode_audio, embedding_emotion
 from ml5_native._engine import load_file as _load_file
 from ml5_native._engine import loads as _loads
@@ -69,12 +72,12 @@ def audio_settings() -> dict:
     """The C++ front end's audio feature definition, in ``ml5_audio.features.SETTINGS``'s keys."""
     import json
 
-    return json.loads(_engine.audio_settings_json())
+    return json.loads(_audio_settings_json())
 
 
 def audio_feature_names() -> list[str]:
     """The 128 features' names, in order (``ml5_audio.features.FEATURES``)."""
-    return list(_engine.audio_feature_names())
+    return list(_audio_feature_names())
 
 
 def analyse_audio(samples, sample_rate: float, window: float = 0.0, block: int = 4096, mean=None, std=None) -> dict:
@@ -84,13 +87,13 @@ def analyse_audio(samples, sample_rate: float, window: float = 0.0, block: int =
     over all of it first, as ``ml5_audio.features`` does. With ``mean`` and ``std`` (the model
     card's ``input_standardisation``) ``input`` is standardised. A dict of ``start``, ``end``,
     ``reference_db`` (lists), ``raw``, ``input`` (rows × 128) and ``context`` (rows × 64)."""
-    return _engine.analyse_audio(samples, sample_rate, window, block, mean, std)
+    return _analyse_audio(samples, sample_rate, window, block, mean, std)
 
 
 def audio_file_level(samples, sample_rate: float, block: int = 4096) -> float:
     """A file's level in dB as ``ml5_audio.features`` measures it (the 95th percentile of the
     frames' loudness)."""
-    return _engine.audio_file_level(samples, sample_rate, block)
+    return _audio_file_level(samples, sample_rate, block)
 
 
 #: how a model's weight matrices may be held: float32 (exact, the default) or half precision
