@@ -79,31 +79,28 @@ int main(int argc, char** argv) {
                 settings.window_seconds = 2.0;
                 settings.hop_seconds = 0.5;
                 front.prepare(rate, block, channels, settings);
-                ml5::audio::FeatureRow row;
-                long rows = 0;
-                g_allocs = 0;
-                for (std::size_t at = 0; at < frames; at += static_cast<std::size_t>(block)) {
-                    const int n = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(block), frames - at));
-                    t_counting = true;
-                    front.process(audio.data() + at * static_cast<std::size_t>(channels), n);
-                    while (front.pop_row(row)) ++rows;
-                    t_counting = false;
-                }
+                // the whole signal through process() in blocks, allocations counted: the rows made
+                auto stream = [&] {
+                    ml5::audio::FeatureRow row;
+                    long made = 0;
+                    g_allocs = 0;
+                    for (std::size_t at = 0; at < frames; at += static_cast<std::size_t>(block)) {
+                        const int n = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(block), frames - at));
+                        t_counting = true;
+                        front.process(audio.data() + at * static_cast<std::size_t>(channels), n);
+                        while (front.pop_row(row)) ++made;
+                        t_counting = false;
+                    }
+                    return made;
+                };
+                const long rows = stream();
                 const std::string where = "rate " + std::to_string(static_cast<int>(rate)) + ", " +
                                           std::to_string(channels) + " ch, blocks of " + std::to_string(block);
                 check(g_allocs.load() == 0, where + ": " + std::to_string(g_allocs.load()) + " allocations in process()");
                 check(rows > 0 && rows >= static_cast<long>((kSeconds - 2.5) / 0.5) + 1, where + ": " + std::to_string(rows) + " rows");
                 // reset(): the same rows again, and still no allocation in process()
                 front.reset();
-                long again = 0;
-                g_allocs = 0;
-                for (std::size_t at = 0; at < frames; at += static_cast<std::size_t>(block)) {
-                    const int n = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(block), frames - at));
-                    t_counting = true;
-                    front.process(audio.data() + at * static_cast<std::size_t>(channels), n);
-                    while (front.pop_row(row)) ++again;
-                    t_counting = false;
-                }
+                const long again = stream();
                 check(g_allocs.load() == 0, where + ", after reset(): allocations in process()");
                 check(again == rows, where + ": " + std::to_string(again) + " rows after reset(), " + std::to_string(rows) + " before");
                 ++configurations;

@@ -1,11 +1,4 @@
-/* miniaudio compiled for decoding only: no devices, threads, engine or encoders. */
-#define MA_NO_DEVICE_IO
-#define MA_NO_THREADING
-#define MA_NO_ENGINE
-#define MA_NO_NODE_GRAPH
-#define MA_NO_RESOURCE_MANAGER
-#define MA_NO_GENERATION
-#define MA_NO_ENCODING
-#define MA_NO_VORBIS
+/* miniaudio's implementation, compiled once for audio_file.cpp. */
+#include "miniaudio_config.h"
 #define MINIAUDIO_IMPLEMENTATION
 #include "miniaudio.h"

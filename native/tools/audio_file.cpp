@@ -2,14 +2,7 @@
 
 #include <stdexcept>
 
-#define MA_NO_DEVICE_IO
-#define MA_NO_THREADING
-#define MA_NO_ENGINE
-#define MA_NO_NODE_GRAPH
-#define MA_NO_RESOURCE_MANAGER
-#define MA_NO_GENERATION
-#define MA_NO_ENCODING
-#define MA_NO_VORBIS
+#include "miniaudio_config.h"
 #include "miniaudio.h"
 
 namespace ml5tools {
