@@ -66,8 +66,13 @@ void check(bool ok, const std::string& what) {
 
 int main(int argc, char** argv) {
     const std::string conformance = ml5_test::parse_args(argc, argv).folder;
-    const double rates[] = {22050.0, 44100.0, 48000.0, 88200.0, 96000.0};
-    const int blocks[] = {1, 64, 256, 257, 4096, 8192};
+#ifdef ML5_SANITIZE  // the sanitizers look for races and bad accesses: fewer, still varied, streams
+    const std::vector<double> rates{22050.0, 48000.0, 96000.0};
+    const std::vector<int> blocks{1, 257, 8192};
+#else
+    const std::vector<double> rates{22050.0, 44100.0, 48000.0, 88200.0, 96000.0};
+    const std::vector<int> blocks{1, 64, 256, 257, 4096, 8192};
+#endif
     long configurations = 0, rows_total = 0;
     for (double rate : rates) {
         for (int channels : {1, 2}) {
