@@ -718,7 +718,6 @@ struct AudioFrontEnd::State {
             octaves[p / 12] += amplitude;
         }
         profile(chroma.data(), 12, out + kChromaAt);
-        double lowest_sum = 0;
         int found = 0;
         std::array<int, kPitches> lowest_counts{};
         for (std::int64_t k = p0; k <= p1; ++k) {
@@ -727,9 +726,7 @@ struct AudioFrontEnd::State {
             bass[(kLowestPitch + peak) % 12] += 1.0;
             ++lowest_counts[peak];
             ++found;
-            lowest_sum += peak;
         }
-        (void)lowest_sum;
         profile(bass.data(), 12, out + kBassAt);
         profile(octaves.data(), 8, out + kOctavesAt);
         // time-frame statistics
@@ -775,14 +772,12 @@ struct AudioFrontEnd::State {
         for (int p = 0; p < kPitches; ++p)
             if (db[p] >= top - kPeakDb) highest = kLowestPitch + p;
         double lowest = 0.0;
-        if (found && !silent) {  // the median of the frames' lowest peaks
+        if (found && !silent) {  // the median of the frames' lowest peaks: the middle one, or the mean of the two
             int seen = 0, lo_value = -1, hi_value = -1;
             for (int p = 0; p < kPitches; ++p) {
-                const int before = seen;
                 seen += lowest_counts[p];
                 if (lo_value < 0 && seen > (found - 1) / 2) lo_value = p;
                 if (hi_value < 0 && seen > found / 2) hi_value = p;
-                (void)before;
             }
             lowest = ((kLowestPitch + lo_value + kLowestPitch + hi_value) / 2.0 - 48.0) / 24.0;
         }
