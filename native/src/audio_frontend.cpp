@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <numeric>
@@ -297,7 +296,7 @@ struct AudioFrontEnd::State {
     double reference_db = 0;
     // ---- rows
     std::int64_t next_row = 0;
-    bool make_rows = true;
+    bool make_rows = true;  // false: time frames only (file_level_db's first pass)
     std::vector<FeatureRow> rows;
     int row_head = 0, row_count = 0;
     std::uint64_t dropped = 0;
@@ -493,6 +492,7 @@ struct AudioFrontEnd::State {
 
     void advance() noexcept {
         while (time_frame_ready(time_frames)) make_time_frame();
+        if (!make_rows) return;  // file_level_db: the time frames' loudness is all it reads
         while (pitch_frame_ready(pitch_frames)) make_pitch_frame();
         decide_onsets();
         while (row_ready()) make_row();
@@ -925,11 +925,12 @@ double file_level_db(const float* interleaved, std::size_t frames, int channels,
     // the loudness of every time frame, through the same resampling and spectrum as the rows
     AudioFrontEnd front;
     FrontEndSettings settings;
-    settings.window_seconds = settings.hop_seconds = 600.0;  // rows are not wanted: frames only
+    settings.window_seconds = settings.hop_seconds = 600.0;  // no row is made; the ring holds every frame of a block
     settings.level = LevelReference::Fixed;
     front.prepare(sample_rate, block, channels, settings);
     std::vector<float> loudness;
     AudioFrontEnd::State& s = *front.state_;
+    s.make_rows = false;  // time frames only
     for (std::size_t at = 0; at < frames;) {
         const auto n = static_cast<int>(std::min<std::size_t>(frames - at, static_cast<std::size_t>(block)));
         const std::int64_t before = s.time_frames;
@@ -938,7 +939,6 @@ double file_level_db(const float* interleaved, std::size_t frames, int channels,
         at += static_cast<std::size_t>(n);
     }
     const std::int64_t before = s.time_frames;
-    s.make_rows = false;  // frames only
     s.finish();
     for (std::int64_t k = before; k < s.time_frames; ++k) loudness.push_back(s.time[k].loudness);
     if (loudness.empty()) return 0.0;
