@@ -76,6 +76,16 @@ def test_run_folder_holds_everything(full_run):
     assert not list(folder.rglob(".*.tmp"))
 
 
+def test_config_json_holds_every_models_settings_as_trained(full_run):
+    import attrs
+    from ml5 import config
+
+    folder, _, _ = full_run
+    saved = config.load(folder / "config.json")  # `ml5 run --config config.json` repeats the run
+    for model in FIVE:
+        assert set(saved.model(model).train) == set(attrs.fields_dict(config.TrainSettings)), model
+
+
 def test_exports_carry_a_model_card(full_run):
     folder, _, _ = full_run
     card = json.loads((folder / "exports" / "harmonypredictor.json").read_text())["model_card"]

@@ -35,6 +35,23 @@ def test_model_overrides_merge_over_defaults(tmp_path):
     assert cfg.model("groove").options == {"samples": 100}
 
 
+def test_a_networks_own_defaults_sit_under_what_the_file_sets(tmp_path):
+    own = {"optimizer": "adamw", "weight_decay": 3.0, "batch_size": 256}
+    assert config.Config().train_settings("emotion", own).weight_decay == 3.0  # no file: the network's
+    cfg = config.load(write(tmp_path, """
+        [train]
+        batch_size = 32
+        epochs = 7
+        [models.emotion.train]
+        weight_decay = 0.5
+    """.replace("\n        ", "\n")))
+    emotion = cfg.train_settings("emotion", own)
+    # [models.emotion.train] over everything; the [train] keys the file sets over the network's;
+    # the network's over TrainSettings' defaults
+    assert (emotion.weight_decay, emotion.batch_size, emotion.optimizer, emotion.epochs) == (0.5, 32, "adamw", 7)
+    assert cfg.train_settings("melody", {}).optimizer == config.TrainSettings().optimizer
+
+
 def test_json_with_same_structure(tmp_path):
     path = write(tmp_path, json.dumps({"run": {"seed": 3}, "models": {"groove": {"train": {"batch_size": 8}}}}), "c.json")
     cfg = config.load(path)
@@ -79,3 +96,10 @@ def test_to_toml_round_trips(tmp_path):
     cfg = config.load(write(tmp_path, "[run]\nseed = 4\n[models.groove.train]\nepochs = 2\n"))
     again = config.from_dict(config.tomllib.loads(config.to_toml(cfg.to_dict())))
     assert again.to_dict() == cfg.to_dict()
+
+
+def test_json_null_means_not_set_where_the_default_is_unset(tmp_path):
+    cfg = config.load(write(tmp_path, json.dumps({"run": {"exporters": None}, "models": {"groove": {"dataset": None}}}), "c.json"))
+    assert cfg.run.exporters is None and cfg.model("groove").dataset is None
+    with pytest.raises(config.ConfigError, match="train.epochs: expected an integer"):
+        config.load(write(tmp_path, json.dumps({"train": {"epochs": None}}), "d.json"))

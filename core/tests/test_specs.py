@@ -31,6 +31,9 @@ def test_parameter_count_from_the_stack():
         ({"name": "Bad Name"}, "lower-case"),
         ({"output_labels": ["a"]}, "output_labels"),
         ({"layers": []}, "at least one layer"),
+        ({"train": {"weight_decai": 1.0}}, "model 'm': train.weight_decai: unknown key"),
+        ({"train": {"optimizer": "adagrad"}}, "model 'm': train.optimizer: expected one of"),
+        ({"train": {"batch_size": 0}}, "model 'm': train.batch_size: expected a number > 0"),
     ],
 )
 def test_invalid_specs_are_refused(kw, message):

@@ -304,12 +304,13 @@ def config_show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Print the effective configuration (defaults with the file applied)."""
+    import attrs
     from ml5.config import to_toml
 
     cfg = _load_config(config_file)
     data = cfg.to_dict()
-    for name in _registry().models:  # show every model's effective settings
-        data["models"].setdefault(name, {})["train"] = {**data["train"], **cfg.model(name).train}
+    for name, entry in _registry().models.items():  # show every model's effective settings
+        data["models"].setdefault(name, {})["train"] = attrs.asdict(cfg.train_settings(name, entry.spec.train))
     if as_json:
         _print_json(data)
     else:

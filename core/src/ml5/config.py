@@ -5,6 +5,10 @@
     [train]             hyper-parameters every model starts from
     [models.<name>]     dataset, path, options, and [models.<name>.train] / [models.<name>.export]
 
+A model's hyper-parameters, each from the first of: its [models.<name>.train] key, the [train]
+key the file sets, the network's own default (``ModelSpec.train``: what its plugin found it
+trains best with), ``TrainSettings``' default.
+
 Every key is declared once below, with its type and default; an unknown key or a bad value is a
 ``ConfigError`` naming the key path and what was expected.
 """
@@ -122,13 +126,18 @@ class Config:
     train: TrainSettings = _option(attrs.Factory(TrainSettings), TrainSettings, "default hyper-parameters")
     models: dict[str, ModelConfig] = _option(attrs.Factory(dict), ModelConfig, "per-model sections")
     source: str | None = attrs.field(default=None, metadata={"internal": True})
+    #: the [train] keys the file sets: they win over a network's own defaults
+    train_given: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset, metadata={"internal": True})
 
     def model(self, name: str) -> ModelConfig:
         return self.models.get(name, ModelConfig())
 
-    def train_settings(self, name: str) -> TrainSettings:
-        """The defaults with the model's overrides applied."""
-        return attrs.evolve(self.train, **self.model(name).train)
+    def train_settings(self, name: str, model_defaults: Mapping[str, Any] | None = None) -> TrainSettings:
+        """The model's hyper-parameters: ``model_defaults`` (its ``ModelSpec.train``) over
+        TrainSettings' defaults, the [train] keys the file sets over those, and the model's
+        [models.<name>.train] over everything."""
+        own = {k: v for k, v in (model_defaults or {}).items() if k not in self.train_given}
+        return attrs.evolve(self.train, **{**own, **self.model(name).train})
 
     def to_dict(self) -> dict[str, Any]:
         return attrs.asdict(self, filter=lambda a, v: not a.metadata.get("internal"))
@@ -164,7 +173,9 @@ def _build(cls: type, data: Any, path: str, partial: bool = False) -> Any:
         if key not in fields:
             raise ConfigError(key_path, f"unknown key; expected one of: {', '.join(fields)}")
         type_ = fields[key].metadata["type"]
-        if attrs.has(type_):
+        if value is None and fields[key].default is None:  # JSON's null for "not set" (config.json)
+            values[key] = None
+        elif attrs.has(type_):
             values[key] = _build(type_, value, key_path, partial=fields[key].metadata["partial"])
         else:
             values[key] = _check_value(value, type_, key_path)
@@ -173,6 +184,12 @@ def _build(cls: type, data: Any, path: str, partial: bool = False) -> Any:
         if problem:
             raise ConfigError(key_path, problem)
     return values if partial else cls(**values)
+
+
+def check_train_defaults(defaults: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """``defaults`` as TrainSettings keys with checked values; ConfigError naming ``where`` and
+    the key otherwise (a network's ``ModelSpec.train``)."""
+    return dict(_build(TrainSettings, defaults, where, partial=True))
 
 
 def from_dict(data: Any, source: str | None = None) -> Config:
@@ -184,7 +201,7 @@ def from_dict(data: Any, source: str | None = None) -> Config:
             raise ConfigError("models", "expected a table of [models.<name>] sections")
         top = _build(Config, {k: v for k, v in data.items() if k != "models"}, "")
         built = {name: _build(ModelConfig, section, f"models.{name}") for name, section in models.items()}
-        return attrs.evolve(top, models=built, source=source)
+        return attrs.evolve(top, models=built, source=source, train_given=frozenset(data.get("train", {})))
     except ConfigError as exc:
         raise ConfigError(exc.key, exc.message, source) from None
 

@@ -135,6 +135,15 @@ class Plan:
     verifiers: tuple[Entry[Verifier], ...]
 
 
+def run_config(plan_: Plan) -> dict[str, Any]:
+    """The run's config.json: the config with every planned model's hyper-parameters as it trains
+    with them (its network's own defaults included), so that ``--config config.json`` repeats it."""
+    data = plan_.config.to_dict()
+    for model_plan in plan_.models:
+        data["models"].setdefault(model_plan.spec.spec.name, {})["train"] = attrs.asdict(model_plan.settings)
+    return data
+
+
 def _pick(kind: str, entries: Mapping[str, Entry[Any]], names: list[str] | None, key: str) -> list[Entry[Any]]:
     if names is None:
         return list(entries.values())
@@ -194,7 +203,7 @@ def plan(registry: Registry, config: Config, plugin_names: list[str] | None = No
         own = config.model(spec.name).export.exporters
         model_exporters = _pick("exporter", registry.exporters, own, f"models.{spec.name}.export.exporters") if own is not None else exporters
         models.append(
-            ModelPlan(entry, dataset, path, options, config.train_settings(spec.name), tuple(model_exporters))
+            ModelPlan(entry, dataset, path, options, config.train_settings(spec.name, spec.train), tuple(model_exporters))
         )
     trainer = None
     if models:
@@ -414,7 +423,7 @@ def execute(plan_: Plan, folder: Path, resume: bool = False, console: Any = None
         if reason:
             raise runlock.FolderUnavailable(reason)
         if world.is_main:
-            atomic_write(folder / "config.json", json.dumps(plan_.config.to_dict(), indent=2) + "\n")
+            atomic_write(folder / "config.json", json.dumps(run_config(plan_), indent=2) + "\n")
         run = Run(plan_, folder, resume, world)
         if world.is_main:
             run.hook.ml5_run_start(run=run)

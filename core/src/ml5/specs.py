@@ -93,6 +93,10 @@ class ModelSpec:
     description: str = ""
     #: the task metric of ``ml5.metrics`` the report shows; "" = the one that fits the loss
     metric: str = ""
+    #: hyper-parameters this network trains best with, as [train] keys (``ml5.config``): over
+    #: TrainSettings' defaults, under the [train] keys a config file sets and the model's own
+    #: [models.<name>.train]
+    train: Mapping[str, Any] = attrs.field(factory=dict, converter=dict)
 
     def __attrs_post_init__(self) -> None:
         first, last = self.layers[0], self.layers[-1]
@@ -104,6 +108,12 @@ class ModelSpec:
             raise ValueError(f"model {self.name!r}: head {self.head!r} but the last layer applies {last.activation!r}")
         if self.head not in _LOSS_HEADS[self.loss]:
             raise ValueError(f"model {self.name!r}: loss {self.loss!r} does not fit a {self.head!r} head")
+        from ml5.config import ConfigError, check_train_defaults
+
+        try:
+            check_train_defaults(self.train, "train")
+        except ConfigError as exc:
+            raise ValueError(f"model {self.name!r}: {exc}") from None
         if self.output_labels and len(self.output_labels) != self.output_size:
             raise ValueError(
                 f"model {self.name!r}: {len(self.output_labels)} output_labels for {self.output_size} outputs"
