@@ -40,22 +40,35 @@ def test_a_variation_is_drawn_from_the_seed_and_keeps_the_beats(piece):
     assert min(factors) < 0.85 and max(factors) > 1.2  # the range is used
 
 
-def test_dynamics_move_in_levels_and_keep_the_accents(piece):
-    loud_and_soft = set()
+def test_dynamics_move_in_levels_around_a_centre_and_keep_the_accents(piece):
+    centres, moved = set(), False
+    melody = piece.track == piece.track[np.argmax(piece.pitch)]
+    plain_notes = melody & (piece.velocity == 60)
     for seed in range(50):
         v = scores.vary(piece, seed)
         if v is piece:
             continue
-        melody = piece.track == piece.track[np.argmax(piece.pitch)]
+        # each plain melody note's level: its velocity less its accent (60 against the mean)
+        level = v.velocity[plain_notes].astype(float) - (60 - piece.velocity.mean())
+        spans = (piece.start[plain_notes] // scores.DYNAMICS_SPAN).astype(int)
+        per_span = np.array([level[spans == k][0] for k in np.unique(spans)])
+        unclipped = (per_span > 1) & (per_span < 126)
+        assert np.isin(np.round(per_span[unclipped]), scores.DYNAMICS_LEVELS).all()
+        # a walk of at most two levels a step
+        steps = np.diff(per_span) / np.diff(scores.DYNAMICS_LEVELS)[0]
+        assert (np.abs(steps) <= 2 + 1e-9).all()
+        moved |= bool((steps != 0).any())
+        # centred: the spans' mean level lies within half a level (rounding) and a level
+        # (clipping at pp or ff) of one of DYNAMICS_CENTRES
+        near = [c for c in scores.DYNAMICS_CENTRES if abs(per_span.mean() - c) <= 1.5 * 16]
+        assert near, (seed, per_span)
+        centres.add(min(near, key=lambda c: abs(per_span.mean() - c)))
         # within one DYNAMICS_SPAN the accents keep their distance (90 vs 60) unless clipped
         span = melody & (piece.start < scores.DYNAMICS_SPAN)
         accented, plain = span & (piece.velocity == 90), span & (piece.velocity == 60)
-        level = v.velocity[plain][0] - (60 - piece.velocity.mean())
-        assert min(scores.DYNAMICS_LEVELS) - 1 <= level <= max(scores.DYNAMICS_LEVELS) + 1
         if 30 < v.velocity[plain][0] and v.velocity[accented][0] < 127:
             assert v.velocity[accented][0] - v.velocity[plain][0] == 30
-        loud_and_soft.add(int(v.velocity.mean() > 64))
-    assert loud_and_soft == {0, 1}  # pieces played loud and soft
+    assert moved and centres == set(scores.DYNAMICS_CENTRES)  # both centres drawn, the level moves
 
 
 def test_hear_gives_a_played_piece_and_its_analysis_per_rendering(piece):

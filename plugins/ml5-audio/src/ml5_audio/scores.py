@@ -18,11 +18,11 @@ among many, through a recording chain like the others.
 
 A player does not play a score as written every time, and a listener hears the difference: each
 rendering but one in AS_WRITTEN_SHARE plays a variation (``vary``) — transposed by up to half an
-octave, at another tempo, with dynamics that move between pp and ff every DYNAMICS_SPAN beats —
-and EmotionRecognizer's targets are the embedding of the notes as played, so what the features
-hear (key, pace, loudness relative to the piece) and what the targets say agree. (Scores of the
-corpus carry few tempo and dynamics marks: without this, tempo, loudness and key would barely
-move in training.)
+octave, at another tempo, with dynamics that move between pp and ff every DYNAMICS_SPAN beats
+around the piece's own level — and EmotionRecognizer's targets are the embedding of the notes as
+played, so what the features hear (key, pace, loudness relative to the piece) and what the targets
+say agree. (Scores of the corpus carry few tempo and dynamics marks: without this, tempo, loudness
+and key would barely move in training.)
 
 One sampled rendering per piece is the default: rendering is most of the time of reading a
 collection (midirenderer synthesises about 150 seconds of music a second on one core), and one
@@ -47,12 +47,20 @@ AS_WRITTEN_SHARE = 0.2
 #: a variation: transposed by a whole number of semitones in this range (kept within the
 #: piano's MIDI 21-108), its tempo times a factor drawn log-uniformly in this range (narrow: a
 #: 4-second window says little about the tempo, and a model made to guess it window by window
-#: adds noise to valence and arousal within a piece), and its velocities moved to a level of DYNAMICS_LEVELS per DYNAMICS_SPAN beats (a random walk of at
-#: most two levels a step), keeping each note's accent relative to the score's mean velocity
+#: adds noise to valence and arousal within a piece), and its velocities moved to a level of
+#: DYNAMICS_LEVELS per DYNAMICS_SPAN beats (a random walk of at most two levels a step), keeping
+#: each note's accent relative to the score's mean velocity
 TRANSPOSE = (-6, 5)
 TEMPO_FACTOR = (0.8, 1.25)
 DYNAMICS_LEVELS = (36, 52, 68, 84, 100, 116)
 DYNAMICS_SPAN = 8.0
+#: the walk is centred: shifted so that its mean level over the piece is one of these (mf or f),
+#: drawn per variation. Audio tells a passage's level relative to the rest of the piece; a whole
+#: piece's level it can only guess from an instrument's timbre. With the walk's start drawn from
+#: all six levels, most of the targets' loudness differences lay between pieces, the model learnt
+#: to guess them from timbre, and the guess moved window by window with the register and the
+#: instrument (docs/training.md gives what centring changed, measured)
+DYNAMICS_CENTRES = (68, 84)
 
 
 class ScoreRendering:
@@ -70,7 +78,7 @@ class ScoreRendering:
 
         return {**SETTINGS, "renderings": self._renderings(options), "additive_share": ADDITIVE_SHARE,
                 "additive_instrument": [render.PARTIALS, render.ROLLOFF, render.ATTACK, render.RELEASE, render.GAIN],
-                "variations": [AS_WRITTEN_SHARE, TRANSPOSE, TEMPO_FACTOR, DYNAMICS_LEVELS, DYNAMICS_SPAN],
+                "variations": [AS_WRITTEN_SHARE, TRANSPOSE, TEMPO_FACTOR, DYNAMICS_LEVELS, DYNAMICS_SPAN, DYNAMICS_CENTRES],
                 "families": soundfont.FAMILIES, "held_out_programs": list(soundfont.EVALUATION_PROGRAMS),
                 "recording": {name: getattr(recording, name) for name in recording.RANGES},
                 "soundfont_files": [_checked_digest(path) for path in self._soundfonts(options)],
@@ -144,7 +152,8 @@ class ScoreRendering:
 
 def vary(piece: Any, seed: int) -> Any:
     """The piece as one rendering plays it (see the module): the score as written in
-    AS_WRITTEN_SHARE of the seeds, else transposed, at another tempo and with moving dynamics.
+    AS_WRITTEN_SHARE of the seeds, else transposed, at another tempo and with dynamics that move
+    around one of DYNAMICS_CENTRES.
     The same beats, bars and tracks: only pitches, velocities and the tempo map change. A piece
     is an attrs class (``ml5_midi.piece.Piece``): the variation is a copy of it."""
     import attrs
@@ -162,7 +171,9 @@ def vary(piece: Any, seed: int) -> Any:
     start = np.asarray(piece.start, np.float64)
     spans = int(start.max() // DYNAMICS_SPAN) + 1 if len(start) else 1
     steps = rng.integers(-2, 3, spans)
-    level = np.clip(int(rng.integers(len(DYNAMICS_LEVELS))) + np.cumsum(steps) - steps[0], 0, len(DYNAMICS_LEVELS) - 1)
+    walk = np.cumsum(steps) - steps[0]
+    centre = DYNAMICS_LEVELS.index(DYNAMICS_CENTRES[int(rng.integers(len(DYNAMICS_CENTRES)))])
+    level = np.clip(walk - int(np.round(walk.mean())) + centre, 0, len(DYNAMICS_LEVELS) - 1)
     velocity = np.asarray(piece.velocity, np.float64)
     accent = velocity - (velocity.mean() if len(velocity) else 0.0)
     played = np.asarray(DYNAMICS_LEVELS)[level[(start // DYNAMICS_SPAN).astype(np.int64)]] + accent
