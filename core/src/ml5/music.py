@@ -7,6 +7,7 @@ plugins, ``ml5 infer`` and the docs for C++ hosts all read these definitions.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -160,12 +161,23 @@ def key_correlations(weights: Any) -> tuple[float, float]:
     p = p - p.mean()
     if not np.linalg.norm(p) > 0:
         return 0.0, 0.0
-    best = []
+    best = [float(np.max(r @ p / (norms * np.linalg.norm(p)))) for r, norms in _key_rotations()]
+    return best[0], best[1]
+
+
+@functools.cache
+def _key_rotations() -> tuple[tuple[Any, Any], ...]:
+    """Per Krumhansl-Kessler profile: its 12 rotations, centred, and their norms (made once: the
+    key of every window of every rendering is found with them)."""
+    import numpy as np
+
+    out = []
     for key_profile in (MAJOR_PROFILE, MINOR_PROFILE):
         rotations = np.stack([np.roll(key_profile, k) for k in range(12)])
         r = rotations - rotations.mean(axis=1, keepdims=True)
-        best.append(float(np.max(r @ p / (np.linalg.norm(r, axis=1) * np.linalg.norm(p)))))
-    return best[0], best[1]
+        r.setflags(write=False)
+        out.append((r, np.linalg.norm(r, axis=1)))
+    return tuple(out)
 
 
 def mode_score(weights: Any) -> float:
