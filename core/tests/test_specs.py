@@ -19,6 +19,12 @@ def test_parameter_count_from_the_stack():
     assert GRU(3, 2).param_count == 3 * 2 * (3 + 2) + 6 * 2
 
 
+def test_a_spec_with_its_own_training_defaults_stays_hashable_and_compares_by_them():
+    own = spec(train={"optimizer": "adamw", "weight_decay": 3.0})
+    assert {own: 1}[spec(train={"optimizer": "adamw", "weight_decay": 3.0})] == 1
+    assert own != spec() and hash(own) == hash(spec())
+
+
 @pytest.mark.parametrize(
     "kw, message",
     [

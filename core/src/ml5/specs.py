@@ -96,7 +96,7 @@ class ModelSpec:
     #: hyper-parameters this network trains best with, as [train] keys (``ml5.config``): over
     #: TrainSettings' defaults, under the [train] keys a config file sets and the model's own
     #: [models.<name>.train]
-    train: Mapping[str, Any] = attrs.field(factory=dict, converter=dict)
+    train: Mapping[str, Any] = attrs.field(factory=dict, converter=dict, hash=False)  # a spec stays hashable
 
     def __attrs_post_init__(self) -> None:
         first, last = self.layers[0], self.layers[-1]
