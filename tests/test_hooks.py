@@ -43,3 +43,16 @@ def test_lifecycle_hooks(tmp_path):
         ("model_exported", "groove", "rtneural", True),
         ("run_end", True, ["groove"]),
     ]
+
+
+def test_config_json_names_a_data_set_folder_by_its_absolute_path(tmp_path):
+    # a relative path resolves against the config file's folder; config.json lies elsewhere
+    from ml5.run import run_config
+
+    (tmp_path / "conf" / "scores").mkdir(parents=True)
+    (tmp_path / "conf" / "ml5.toml").write_text('[models.harmony]\ndataset = "corpus"\npath = "scores"\n')
+    cfg = config.load(tmp_path / "conf" / "ml5.toml")
+    with registered(Recorder(), "recorder") as registry:
+        written = run_config(plan(registry, cfg, ["harmony"]))
+    assert written["models"]["harmony"]["path"] == str((tmp_path / "conf" / "scores").resolve())
+    assert written["train"] == {}  # the file set no [train] key

@@ -84,6 +84,9 @@ def test_config_json_holds_every_models_settings_as_trained(full_run):
     saved = config.load(folder / "config.json")  # `ml5 run --config config.json` repeats the run
     for model in FIVE:
         assert set(saved.model(model).train) == set(attrs.fields_dict(config.TrainSettings)), model
+    # [train] holds what the file set (tests/conftest.py's SMALL_BUDGET), no more: loaded back, a
+    # model the run did not train keeps its network's own defaults
+    assert saved.train_given == {"epochs", "batch_size", "learning_rate", "patience"}
 
 
 def test_exports_carry_a_model_card(full_run):

@@ -52,6 +52,14 @@ def test_a_networks_own_defaults_sit_under_what_the_file_sets(tmp_path):
     assert cfg.train_settings("melody", {}).optimizer == config.TrainSettings().optimizer
 
 
+def test_a_file_that_picks_the_optimizer_takes_the_weight_decay_with_it(tmp_path):
+    own = {"optimizer": "adamw", "weight_decay": 3.0, "batch_size": 512}
+    cfg = config.load(write(tmp_path, '[train]\noptimizer = "adam"\n'))
+    # under Adam a weight decay of 3 is a strong L2 penalty: the network's value is not carried over
+    emotion = cfg.train_settings("emotion", own)
+    assert (emotion.optimizer, emotion.weight_decay, emotion.batch_size) == ("adam", 0.0, 512)
+
+
 def test_json_with_same_structure(tmp_path):
     path = write(tmp_path, json.dumps({"run": {"seed": 3}, "models": {"groove": {"train": {"batch_size": 8}}}}), "c.json")
     cfg = config.load(path)

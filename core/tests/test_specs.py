@@ -23,6 +23,8 @@ def test_a_spec_with_its_own_training_defaults_stays_hashable_and_compares_by_th
     own = spec(train={"optimizer": "adamw", "weight_decay": 3.0})
     assert {own: 1}[spec(train={"optimizer": "adamw", "weight_decay": 3.0})] == 1
     assert own != spec() and hash(own) == hash(spec())
+    assert spec(train={"weight_decay": 3}).train == {"weight_decay": 3.0}  # kept as checked: a float
+    assert isinstance(spec(train={"weight_decay": 3}).train["weight_decay"], float)
 
 
 @pytest.mark.parametrize(

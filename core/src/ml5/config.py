@@ -7,7 +7,8 @@
 
 A model's hyper-parameters, each from the first of: its [models.<name>.train] key, the [train]
 key the file sets, the network's own default (``ModelSpec.train``: what its plugin found it
-trains best with), ``TrainSettings``' default.
+trains best with), ``TrainSettings``' default. The optimizer and its weight decay go together
+(OPTIMIZER_KEYS): where the file's [train] sets either, the network's own values of both give way.
 
 Every key is declared once below, with its type and default; an unknown key or a bad value is a
 ``ConfigError`` naming the key path and what was expected.
@@ -67,6 +68,11 @@ def _fraction(v: Any) -> str | None:
 OPTIMIZERS = ("adam", "adamw", "sgd")
 LR_SCHEDULES = ("none", "cosine", "step", "plateau")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+#: hyper-parameters that only mean something together: a network's own values of them are taken
+#: or left as a group (Adam's weight decay is an L2 penalty, AdamW's a decoupled decay)
+OPTIMIZER_KEYS = ("optimizer", "weight_decay")
 
 
 @attrs.frozen
@@ -136,7 +142,10 @@ class Config:
         """The model's hyper-parameters: ``model_defaults`` (its ``ModelSpec.train``) over
         TrainSettings' defaults, the [train] keys the file sets over those, and the model's
         [models.<name>.train] over everything."""
-        own = {k: v for k, v in (model_defaults or {}).items() if k not in self.train_given}
+        given = set(self.train_given)
+        if given & set(OPTIMIZER_KEYS):  # a weight decay means something else under another optimizer
+            given |= set(OPTIMIZER_KEYS)
+        own = {k: v for k, v in (model_defaults or {}).items() if k not in given}
         return attrs.evolve(self.train, **{**own, **self.model(name).train})
 
     def to_dict(self) -> dict[str, Any]:

@@ -175,8 +175,10 @@ def _key_rotations() -> tuple[tuple[Any, Any], ...]:
     for key_profile in (MAJOR_PROFILE, MINOR_PROFILE):
         rotations = np.stack([np.roll(key_profile, k) for k in range(12)])
         r = rotations - rotations.mean(axis=1, keepdims=True)
+        norms = np.linalg.norm(r, axis=1)
         r.setflags(write=False)
-        out.append((r, np.linalg.norm(r, axis=1)))
+        norms.setflags(write=False)
+        out.append((r, norms))
     return tuple(out)
 
 

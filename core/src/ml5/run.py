@@ -139,8 +139,14 @@ def run_config(plan_: Plan) -> dict[str, Any]:
     """The run's config.json: the config with every planned model's hyper-parameters as it trains
     with them (its network's own defaults included), so that ``--config config.json`` repeats it."""
     data = plan_.config.to_dict()
+    # [train] as the file gave it: loading config.json must leave the other models' own defaults
+    # where they were
+    data["train"] = {k: v for k, v in data["train"].items() if k in plan_.config.train_given}
     for model_plan in plan_.models:
-        data["models"].setdefault(model_plan.spec.spec.name, {})["train"] = attrs.asdict(model_plan.settings)
+        section = data["models"].setdefault(model_plan.spec.spec.name, {})
+        section["train"] = attrs.asdict(model_plan.settings)
+        if model_plan.path is not None:  # relative paths resolve against the config file's folder
+            section["path"] = str(Path(model_plan.path).resolve())
     return data
 
 

@@ -110,8 +110,8 @@ class ModelSpec:
             raise ValueError(f"model {self.name!r}: loss {self.loss!r} does not fit a {self.head!r} head")
         from ml5.config import ConfigError, check_train_defaults
 
-        try:
-            check_train_defaults(self.train, "train")
+        try:  # kept as checked (an int weight decay as the float the config file would give)
+            object.__setattr__(self, "train", check_train_defaults(self.train, "train"))
         except ConfigError as exc:
             raise ValueError(f"model {self.name!r}: {exc}") from None
         if self.output_labels and len(self.output_labels) != self.output_size:

@@ -8,6 +8,7 @@ README of the plugin that registers it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -110,7 +111,7 @@ def model_page(catalogue: Catalogue, name: str) -> str:
         ("task metric in the report", f"`{metric}` (`ml5.metrics`), beside its trivial baseline"),
         ("default data set", default_link),
         ("data sets that feed it", feeders),
-        ("its own training defaults", ", ".join(f"`{k} = {v!r}`" for k, v in spec.train.items()) or
+        ("its own training defaults", ", ".join(f"`{k} = {json.dumps(v)}`" for k, v in spec.train.items()) or
          "none: the [train] defaults"),
     ]) + f"\n\n`ml5 run --plugins {name}` trains only this model; the [training guide](../training.md) "
         f"describes the trainer and [Configuration](../configuration.md) its settings "

@@ -19,7 +19,7 @@ among many, through a recording chain like the others.
 A player does not play a score as written every time, and a listener hears the difference: each
 rendering but one in AS_WRITTEN_SHARE plays a variation (``vary``) — transposed by up to half an
 octave, at another tempo, with dynamics that move between pp and ff every DYNAMICS_SPAN beats
-around the piece's own level — and EmotionRecognizer's targets are the embedding of the notes as
+around mf or f — and EmotionRecognizer's targets are the embedding of the notes as
 played, so what the features hear (key, pace, loudness relative to the piece) and what the targets
 say agree. (Scores of the corpus carry few tempo and dynamics marks: without this, tempo, loudness
 and key would barely move in training.)
@@ -55,7 +55,7 @@ TEMPO_FACTOR = (0.8, 1.25)
 DYNAMICS_LEVELS = (36, 52, 68, 84, 100, 116)
 DYNAMICS_SPAN = 8.0
 #: the walk is centred: shifted so that its mean level over the piece is one of these (mf or f),
-#: drawn per variation. Audio tells a passage's level relative to the rest of the piece; a whole
+#: drawn per variation (before the clip to pp..ff, which a long piece's walk reaches more often). Audio tells a passage's level relative to the rest of the piece; a whole
 #: piece's level it can only guess from an instrument's timbre. With the walk's start drawn from
 #: all six levels, most of the targets' loudness differences lay between pieces, the model learnt
 #: to guess them from timbre, and the guess moved window by window with the register and the
