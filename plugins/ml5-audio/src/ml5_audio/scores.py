@@ -55,11 +55,12 @@ TEMPO_FACTOR = (0.8, 1.25)
 DYNAMICS_LEVELS = (36, 52, 68, 84, 100, 116)
 DYNAMICS_SPAN = 8.0
 #: the walk is centred: shifted so that its mean level over the piece is one of these (mf or f),
-#: drawn per variation (before the clip to pp..ff, which a long piece's walk reaches more often). Audio tells a passage's level relative to the rest of the piece; a whole
-#: piece's level it can only guess from an instrument's timbre. With the walk's start drawn from
-#: all six levels, most of the targets' loudness differences lay between pieces, the model learnt
-#: to guess them from timbre, and the guess moved window by window with the register and the
-#: instrument (docs/training.md gives what centring changed, measured)
+#: drawn per variation (before the clip to pp..ff, which a long piece's walk reaches more often).
+#: Audio tells a passage's level relative to the rest of the piece; a whole piece's level it can
+#: only guess from an instrument's timbre. With the walk's start drawn from all six levels, most of
+#: the targets' loudness differences lay between pieces, the model learnt to guess them from
+#: timbre, and the guess moved window by window with the register and the instrument
+#: (docs/training.md gives what centring changed, measured)
 DYNAMICS_CENTRES = (68, 84)
 
 
@@ -78,7 +79,8 @@ class ScoreRendering:
 
         return {**SETTINGS, "renderings": self._renderings(options), "additive_share": ADDITIVE_SHARE,
                 "additive_instrument": [render.PARTIALS, render.ROLLOFF, render.ATTACK, render.RELEASE, render.GAIN],
-                "variations": [AS_WRITTEN_SHARE, TRANSPOSE, TEMPO_FACTOR, DYNAMICS_LEVELS, DYNAMICS_SPAN, DYNAMICS_CENTRES],
+                "variations": [AS_WRITTEN_SHARE, TRANSPOSE, TEMPO_FACTOR, DYNAMICS_LEVELS, DYNAMICS_SPAN,
+                               DYNAMICS_CENTRES],
                 "families": soundfont.FAMILIES, "held_out_programs": list(soundfont.EVALUATION_PROGRAMS),
                 "recording": {name: getattr(recording, name) for name in recording.RANGES},
                 "soundfont_files": [_checked_digest(path) for path in self._soundfonts(options)],
