@@ -305,6 +305,7 @@ def config_show(
 ) -> None:
     """Print the effective configuration (defaults with the file applied)."""
     import attrs
+
     from ml5.config import to_toml
 
     cfg = _load_config(config_file)
