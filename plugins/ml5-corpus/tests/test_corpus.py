@@ -161,6 +161,18 @@ def test_unknown_collection_is_named():
 
     with pytest.raises(ml5.DataError, match="no scores for collection 'bachh'"):
         _open("melody", None, collection="bachh", max_files=1)
+    with pytest.raises(ml5.DataError, match="no scores for collection 'chopn'"):
+        _open("melody", None, collection="bach, chopn", max_files=1)
+
+
+def test_a_collection_of_several_composers_reads_each_once():
+    from ml5_corpus import _corpus_files
+
+    bach, _ = _corpus_files("bach")
+    chopin, _ = _corpus_files("chopin")
+    both, _ = _corpus_files("chopin, bach,chopin")
+    assert chopin and bach and both == sorted(set(bach) | set(chopin))
+    assert {p.relative_to(corpus_root()).parts[0] for p in both} == {"bach", "chopin"}
 
 
 class TestCorpus(DatasetContract):

@@ -2,7 +2,8 @@
 
 By default the Bach collection (the four-part chorales and other Bach scores); ``collection =
 "all"`` reads every score of the corpus (Essen and other folk collections in ABC, Humdrum kern,
-Palestrina, Beethoven …), or a composer name music21 knows. RomanText files (``.rntxt``) are
+Palestrina, Beethoven …), or a composer name music21 knows, or several separated by commas
+(``"bach,schumann_robert,chopin"``). RomanText files (``.rntxt``) are
 harmonic analyses, not music, and are left out (counted). With ``path``, a folder of your own
 scores in the formats music21 reads is used instead of the corpus. An ABC collection is read tune
 by tune: a tune music21 cannot parse, or one without notes, is skipped and named with its reason
@@ -56,15 +57,16 @@ def _corpus_files(collection: str) -> tuple[list[Path], dict[str, int]]:
     """The collection's score files, and the other files of it counted by kind (analyses …)."""
     from music21 import corpus
 
-    if collection == "all":
-        paths = corpus.getPaths()
-    else:
-        paths = corpus.getComposer(collection)
-        if not paths:
+    paths: list[str] = []
+    for name in (part.strip() for part in collection.split(",")):
+        scores = corpus.getPaths() if name == "all" else corpus.getComposer(name) if name else []
+        if not scores:
             raise ml5.DataError(
-                f"corpus: no scores for collection {collection!r} in music21's corpus; use \"bach\", \"all\", "
-                "or a composer folder of music21/corpus (e.g. \"palestrina\", \"beethoven\")"
+                f"corpus: no scores for collection {name!r} in music21's corpus; use \"bach\", \"all\", "
+                "a composer folder of music21/corpus (e.g. \"palestrina\", \"beethoven\"), or several "
+                "separated by commas (\"bach,chopin\")"
             )
+        paths += scores
     found = {Path(p) for p in paths}
     others = Counter(f"{p.suffix.lower() or 'no suffix'} files ({NOT_SCORES.get(p.suffix.lower(), 'not a score format read here')})"
                      for p in found if p.suffix.lower() not in SCORE_SUFFIXES)
