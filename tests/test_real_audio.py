@@ -48,4 +48,13 @@ def test_the_evaluation_programs_are_never_drawn_for_training(real_audio):
 
     assert not set(draw_programs(2000, seed=11)) & set(EVALUATION_PROGRAMS)
     # and no piece of the evaluation is in the corpus default's collection (J. S. Bach)
-    assert not [p for p in real_audio.PIECES if p.startswith("bach/")]
+    assert not [p for p in real_audio.PIECES + real_audio.DEV_PIECES if p.startswith("bach/")]
+
+
+def test_the_development_pieces_are_other_pieces_of_the_corpus(real_audio):
+    from ml5_corpus import corpus_root
+
+    assert not set(real_audio.DEV_PIECES) & set(real_audio.PIECES)
+    assert len(set(real_audio.DEV_PIECES)) == len(real_audio.DEV_PIECES) >= 10
+    missing = [p for p in real_audio.PIECES + real_audio.DEV_PIECES if not (corpus_root() / p).is_file()]
+    assert not missing, f"not in music21's corpus: {missing}"
