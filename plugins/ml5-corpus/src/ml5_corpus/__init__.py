@@ -3,8 +3,8 @@
 By default the Bach collection (the four-part chorales and other Bach scores); ``collection =
 "all"`` reads every score of the corpus (Essen and other folk collections in ABC, Humdrum kern,
 Palestrina, Beethoven …), or a composer name music21 knows, or several separated by commas
-(``"bach,schumann_robert,chopin"``). RomanText files (``.rntxt``) are
-harmonic analyses, not music, and are left out (counted). With ``path``, a folder of your own
+(``"bach,schumann_robert,chopin"``). RomanText files (``.rntxt``) are harmonic analyses, not
+music, and are left out (counted). With ``path``, a folder of your own
 scores in the formats music21 reads is used instead of the corpus. An ABC collection is read tune
 by tune: a tune music21 cannot parse, or one without notes, is skipped and named with its reason
 ("file.abc tune X:12 (Title)") while the file's other tunes are used.
