@@ -47,8 +47,22 @@ def test_the_evaluation_programs_are_never_drawn_for_training(real_audio):
     from ml5_audio.soundfont import EVALUATION_PROGRAMS, draw_programs
 
     assert not set(draw_programs(2000, seed=11)) & set(EVALUATION_PROGRAMS)
-    # and no piece of the evaluation is in the corpus default's collection (J. S. Bach)
-    assert not [p for p in real_audio.PIECES + real_audio.DEV_PIECES if p.startswith("bach/")]
+
+
+def test_no_model_trains_on_a_composer_of_the_evaluation_by_default(real_audio):
+    from ml5.config import Config
+    from ml5.plugins import load
+    from ml5.registry import Registry
+    from ml5.run import dataset_options
+
+    registry = Registry(load())
+    corpus = registry.datasets["corpus"].spec
+    read = {name: dataset_options(corpus, entry.spec, Config().model(name).options)["collection"].split(",")
+            for name, entry in registry.models.items() if registry.default_dataset(entry.spec) == "corpus"}
+    assert read["emotion"] != ["bach"] and read["harmony"] == ["bach"]  # the emotion model reads more composers
+    composers = {p.split("/")[0] for p in real_audio.PIECES + real_audio.DEV_PIECES}
+    for name, collection in read.items():
+        assert not composers & set(collection), name
 
 
 def test_the_development_pieces_are_other_pieces_of_the_corpus(real_audio):

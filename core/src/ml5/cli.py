@@ -306,12 +306,22 @@ def config_show(
     """Print the effective configuration (defaults with the file applied)."""
     import attrs
 
-    from ml5.config import to_toml
+    from ml5.config import ConfigError, to_toml
+    from ml5.run import dataset_options
 
     cfg = _load_config(config_file)
     data = cfg.to_dict()
-    for name, entry in _registry().models.items():  # show every model's effective settings
-        data["models"].setdefault(name, {})["train"] = attrs.asdict(cfg.train_settings(name, entry.spec.train))
+    registry = _registry()
+    for name, entry in registry.models.items():  # show every model's effective settings
+        section = data["models"].setdefault(name, {})
+        section["train"] = attrs.asdict(cfg.train_settings(name, entry.spec.train))
+        dataset = cfg.model(name).dataset or registry.default_dataset(entry.spec)
+        if dataset in registry.datasets:  # an unknown one is the run's error to name
+            section["dataset"] = dataset
+            try:
+                section["options"] = dataset_options(registry.datasets[dataset].spec, entry.spec, cfg.model(name).options)
+            except ConfigError as exc:
+                raise _fail(str(exc), 2) from None
     if as_json:
         _print_json(data)
     else:

@@ -145,6 +145,8 @@ def run_config(plan_: Plan) -> dict[str, Any]:
     for model_plan in plan_.models:
         section = data["models"].setdefault(model_plan.spec.spec.name, {})
         section["train"] = attrs.asdict(model_plan.settings)
+        section["dataset"] = model_plan.dataset.spec.name
+        section["options"] = dict(model_plan.options)
         if model_plan.path is not None:  # relative paths resolve against the config file's folder
             section["path"] = str(Path(model_plan.path).resolve())
     return data
@@ -179,18 +181,30 @@ def _resolve_dataset(registry: Registry, spec: ModelSpec, config: Config, base: 
             f"models.{spec.name}.path",
             f"dataset {name!r} reads a folder on disk: set path = \"/where/it/is\" in [models.{spec.name}]",
         )
+    return entry, path, dataset_options(fmt, spec, section.options)
+
+
+def dataset_options(fmt: DatasetFormat, spec: ModelSpec, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The options ``spec`` reads ``fmt`` with: the format's defaults, then the network's own
+    (``ModelSpec.dataset_options``), then ``given`` (its [models.<name>.options]), each checked."""
     options = dict(fmt.options)
-    for option, value in section.options.items():
-        okey = f"models.{spec.name}.options.{option}"
-        if option not in fmt.options:
-            raise ConfigError(okey, f"unknown option of dataset {name!r}; expected one of: {', '.join(fmt.options) or 'none'}")
-        expected = type(fmt.options[option])
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
-            raise ConfigError(okey, f"expected {expected.__name__}, got {type(value).__name__} {value!r}")
-        options[option] = value
-    return entry, path, options
+    layers = ((f"model {spec.name!r}: dataset_options.{fmt.name}", spec.dataset_options.get(fmt.name, {})),
+              (f"models.{spec.name}.options", given))
+    for where, values in layers:
+        options.update({option: _option_value(fmt, option, value, f"{where}.{option}") for option, value in values.items()})
+    return options
+
+
+def _option_value(fmt: DatasetFormat, option: str, value: Any, key: str) -> Any:
+    """``value`` as the type of the format's default for ``option``; ConfigError naming ``key``."""
+    if option not in fmt.options:
+        raise ConfigError(key, f"unknown option of dataset {fmt.name!r}; expected one of: {', '.join(fmt.options) or 'none'}")
+    expected = type(fmt.options[option])
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+        raise ConfigError(key, f"expected {expected.__name__}, got {type(value).__name__} {value!r}")
+    return value
 
 
 def plan(registry: Registry, config: Config, plugin_names: list[str] | None = None) -> Plan:

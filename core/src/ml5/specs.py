@@ -97,6 +97,12 @@ class ModelSpec:
     #: TrainSettings' defaults, under the [train] keys a config file sets and the model's own
     #: [models.<name>.train]
     train: Mapping[str, Any] = attrs.field(factory=dict, converter=dict, hash=False)  # a spec stays hashable
+    #: options this network reads a data set with, per data set format name
+    #: (``{"corpus": {"collection": "bach,chopin"}}``): over the format's own defaults, under the
+    #: model's [models.<name>.options]; checked against the format's options when a run is planned
+    dataset_options: Mapping[str, Mapping[str, Any]] = attrs.field(
+        factory=dict, converter=lambda d: {str(k): dict(v) for k, v in d.items()}, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         first, last = self.layers[0], self.layers[-1]
