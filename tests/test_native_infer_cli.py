@@ -156,7 +156,7 @@ def test_bad_files_and_old_exports_are_refused_by_name(files, exports, tmp_path)
     doc["model_card"]["input_standardisation"]["features"] = {"definition": 1}
     (old / "emotionrecognizer.json").write_text(json.dumps(doc))
     result = subprocess.run([CLI, "infer", str(files["a.wav"]), "--models", str(old)], capture_output=True, text=True)
-    assert result.returncode == 1 and "another definition (1; this front end computes definition 5)" in result.stderr
+    assert result.returncode == 1 and f"another definition (1; this front end computes definition {fx.SETTINGS['definition']})" in result.stderr
     result = subprocess.run([CLI, "infer", str(files["a.wav"]), "--models", str(exports), "--window", "x"],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "--window x" in result.stderr

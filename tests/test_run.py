@@ -93,12 +93,10 @@ def test_config_json_holds_every_models_settings_as_trained(full_run):
 
 
 def test_config_show_gives_each_models_data_set_and_its_options(tmp_path):
-    from ml5_emotion import ROMANTIC_AND_BACH
-
     (tmp_path / "ml5.toml").write_text("[models.groove.options]\nsamples = 128\n")
     shown = json.loads(run_cli("config", "show", "--json", cwd=tmp_path).stdout)["models"]
     assert shown["groove"]["dataset"] == "synthetic" and shown["groove"]["options"]["samples"] == 128
-    assert shown["emotion"]["dataset"] == "corpus" and shown["emotion"]["options"]["collection"] == ROMANTIC_AND_BACH
+    assert shown["emotion"]["dataset"] == "corpus" and shown["emotion"]["options"]["collection"] == "bach"
     (tmp_path / "ml5.toml").write_text("[models.groove.options]\nsamples = 'many'\n")
     result = run_cli("config", "show", cwd=tmp_path)
     assert result.returncode == 2 and "models.groove.options.samples: expected int" in result.stderr
@@ -108,28 +106,21 @@ def test_a_networks_own_data_set_options_sit_between_the_formats_and_the_files(t
     import attrs
     from ml5 import config
     from ml5.config import ConfigError
-    from ml5.run import plan
+    from ml5.run import dataset_options, plan
     from ml5.testing import _registry
-    from ml5_emotion import ROMANTIC_AND_BACH
 
     registry = _registry()
-
-    def options(model: str, cfg: config.Config) -> dict:
-        (model_plan,) = plan(registry, cfg, [model]).models
-        return dict(model_plan.options)
-
-    corpus = registry.datasets["corpus"].spec.options
-    assert options("emotion", config.Config()) == {**corpus, "collection": ROMANTIC_AND_BACH} != corpus
-    assert options("harmony", config.Config()) == corpus  # a network without its own reads the format's
-    (tmp_path / "c.toml").write_text('[models.emotion.options]\ncollection = "chopin"\n')
-    assert options("emotion", config.load(tmp_path / "c.toml"))["collection"] == "chopin"  # the file wins
+    corpus = registry.datasets["corpus"].spec
+    (model_plan,) = plan(registry, config.Config(), ["emotion"]).models
+    assert dict(model_plan.options) == corpus.options  # a network without its own reads the format's
+    emotion = attrs.evolve(registry.models["emotion"].spec, dataset_options={"corpus": {"collection": "bach,chopin"}})
+    assert dataset_options(corpus, emotion, {}) == {**corpus.options, "collection": "bach,chopin"}
+    assert dataset_options(corpus, emotion, {"collection": "weber"})["collection"] == "weber"  # the file's wins
+    assert dataset_options(registry.datasets["synthetic"].spec, emotion, {}) == registry.datasets["synthetic"].spec.options
     # a network's own option is checked as the file's are, and named as its own
-    spec = registry.models["emotion"].spec
-    bad = attrs.evolve(spec, dataset_options={"corpus": {"collecton": "bach"}})
+    bad = attrs.evolve(emotion, dataset_options={"corpus": {"collecton": "bach"}})
     with pytest.raises(ConfigError, match=r"model 'emotion': dataset_options\.corpus\.collecton: unknown option"):
-        from ml5.run import dataset_options
-
-        dataset_options(registry.datasets["corpus"].spec, bad, {})
+        dataset_options(corpus, bad, {})
 
 
 def test_exports_carry_a_model_card(full_run):

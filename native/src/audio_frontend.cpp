@@ -1,4 +1,4 @@
-// The audio front end: ml5_audio.features (definition 5) computed block by block. Each step
+// The audio front end: ml5_audio.features (definition 6) computed block by block. Each step
 // names the Python it mirrors; where Python computes in float32 this does too, so that the two
 // agree to float32 rounding (the tests bound it).
 #include "ml5/audio_frontend.hpp"
@@ -216,7 +216,17 @@ struct TimeFrame {  // one frame of the time spectrum (ml5_audio.features.Analys
 struct PitchFrame {
     std::array<float, kPitches> power{};
     int lowest_peak = -1;
+    float total = 0;  // the bands' power summed (float32, as Python's)
+    std::array<double, 12> chroma{};  // ml5_audio.features.frame_chroma
 };
+
+// ml5_audio.features.salience: from the lowest band up, harmonic k of band p (k = 2..6, at the
+// nearest semitone) loses 1/k of band p's remaining power, floored at 0
+void salience(std::array<double, kPitches>& left) noexcept {
+    for (int p = 0; p < kPitches; ++p)
+        for (const auto& [k, offset] : kHarmonics)
+            if (p + offset < kPitches) left[p + offset] = std::max(left[p + offset] - left[p] / k, 0.0);
+}
 
 template <class T>
 struct Ring {  // frames by absolute index; the last items.size() of them kept
@@ -565,6 +575,19 @@ struct AudioFrontEnd::State {
             db[p] = 10.0f * std::log10(std::max(frame.power[p], kAminF));
             top = std::max(top, db[p]);
         }
+        // ml5_audio.features.frame_chroma: the notes' amplitude relative to the frame's loudest
+        std::array<double, kPitches> left{};
+        float total = 0.0f;
+        for (int p = 0; p < kPitches; ++p) {
+            left[p] = static_cast<double>(frame.power[p]);
+            total += frame.power[p];
+        }
+        frame.total = total;
+        detail::salience(left);
+        double loudest = 0.0;
+        for (int p = 0; p < kPitches; ++p) loudest = std::max(loudest, left[p] = std::sqrt(left[p]));
+        frame.chroma.fill(0.0);
+        for (int p = 0; p < kPitches; ++p) frame.chroma[p % 12] += loudest > 0 ? left[p] / loudest : 0.0;
         // ml5_audio.features._lowest_peaks: the lowest local peak within PEAK_DB of the loudest band
         frame.lowest_peak = -1;
         if (top > static_cast<float>(10.0 * std::log10(kAmin) + 1.0)) {
@@ -705,18 +728,18 @@ struct AudioFrontEnd::State {
             const int p = kBandFirst - kLowestPitch + i;
             out[i] = silent ? -1.0f : static_cast<float>(std::max(db[p] - (top - kRangeDb), 0.0) / kRangeDb * 2.0 - 1.0);
         }
-        // salience: each band's harmonics 2..6 taken out, from the lowest band up
         std::array<double, kPitches> left = power;
-        for (int p = 0; p < kPitches; ++p)
-            for (const auto& [k, offset] : kHarmonics)
-                if (p + offset < kPitches) left[p + offset] = std::max(left[p + offset] - left[p] / (k * k), 0.0);
+        detail::salience(left);
         std::array<double, 12> chroma{}, bass{};
         std::array<double, 8> octaves{};
-        for (int p = 0; p < kPitches; ++p) {
-            const double amplitude = silent ? 0.0 : std::sqrt(left[p]);
-            chroma[p % 12] += amplitude;
-            octaves[p / 12] += amplitude;
-        }
+        for (int p = 0; p < kPitches; ++p) octaves[p / 12] += silent ? 0.0 : std::sqrt(left[p]);
+        // the chroma of the frames heard: within RANGE_DB of the window's loudest frame
+        float loudest_db = -std::numeric_limits<float>::infinity();
+        for (std::int64_t k = p0; k <= p1; ++k)
+            loudest_db = std::max(loudest_db, 10.0f * std::log10(std::max(pitch[k].total, kAminF)));
+        for (std::int64_t k = p0; k <= p1 && !silent; ++k)
+            if (10.0f * std::log10(std::max(pitch[k].total, kAminF)) >= loudest_db - static_cast<float>(kRangeDb))
+                for (int c = 0; c < 12; ++c) chroma[c] += pitch[k].chroma[c];
         profile(chroma.data(), 12, out + kChromaAt);
         int found = 0;
         std::array<int, kPitches> lowest_counts{};

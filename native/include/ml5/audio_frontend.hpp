@@ -1,5 +1,5 @@
 // From a host's audio to the EmotionRecognizer's 128 inputs and harmony's 64-value context:
-// the C++ side of the one feature definition, ml5_audio.features (definition 5; its docstring
+// the C++ side of the one feature definition, ml5_audio.features (definition 6; its docstring
 // is the definition, and the tests hold the two sides to each other).
 //
 // AudioFrontEnd has the shape of a JUCE audio class: prepare() allocates everything,
@@ -25,7 +25,7 @@
 namespace ml5::audio {
 
 // ---- the definition: every constant that shapes a feature (ml5_audio.features.SETTINGS) ----
-inline constexpr int kDefinition = 5;
+inline constexpr int kDefinition = 6;
 inline constexpr int kSampleRate = 22050;
 inline constexpr int kNfft = 2048;  // the time spectrum (mel): loudness, onsets, flatness, brightness, context
 inline constexpr int kHop = 512;

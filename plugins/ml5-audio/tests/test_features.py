@@ -41,8 +41,9 @@ def test_a_tone_lands_in_its_semitone_band_chroma_and_octave(tmp_path):
 
 
 def test_a_tones_harmonics_are_not_counted_as_notes():
-    # one note A3 (220 Hz) with six partials of amplitude 1/k (power 1/k², what salience takes
-    # out): the 3rd and 6th harmonics are E, the 5th C#; the chroma and octaves hear one A
+    # one note A3 (220 Hz) with six partials of amplitude 1/k (power 1/k², less than the 1/k
+    # salience takes out): the 3rd and 6th harmonics are E, the 5th C#; the chroma and octaves
+    # hear one A
     t = np.arange(3 * fx.SAMPLE_RATE) / fx.SAMPLE_RATE
     rich = sum(np.sin(2 * np.pi * 220.0 * k * t) / k for k in range(1, 7)).astype(np.float32) * 0.2
     f = _named(fx.song_features(fx.analyse(rich)))
@@ -50,6 +51,27 @@ def test_a_tones_harmonics_are_not_counted_as_notes():
     assert f["octave_3"] == 1.0 and f["octave_5"] < -0.7  # MIDI 57 is octave 3; its harmonics reach octave 5
     # the bands themselves keep every partial: the 3rd harmonic (E5, MIDI 76) is within 10 dB of the top
     assert f["band_76"] > 1.0 - 2 * 10.0 / fx.RANGE_DB
+
+
+def test_a_note_counts_in_the_chroma_by_how_long_it_sounds_not_how_loudly():
+    # C4 for the first half of the window, E4 30 dB softer for the second: the notes' pitch
+    # classes count the two alike (beats sounded), and so does the chroma, but for the few pitch
+    # frames (PITCH_FFT samples wide) that hold both, where the loud C is the loudest: E within
+    # 0.75 of C (profile 2·0.75 − 1). By the window's mean power E would be 30 dB down (−0.94).
+    half = 1.5
+    loud, soft = tone(261.63, half, amplitude=0.4), tone(329.63, half, amplitude=0.4 * 10 ** (-30 / 20))
+    f = _named(fx.song_features(fx.analyse(np.concatenate([loud, soft]))))
+    assert f["chroma_C"] == 1.0 and f["chroma_E"] > 0.5 and f["chroma_G"] < -0.9
+    # a pause's faint noise (its frames nearly 80 dB below, more than RANGE_DB) is not heard as
+    # notes: counted, its flat frames would lift every pitch class near C's. (The note fades out:
+    # a cut, like the file's abrupt start, spreads power into every band of the frames at it;
+    # that start is why C#, B, C's neighbours, are left out below)
+    fade = int(0.2 * fx.SAMPLE_RATE)
+    loud[-fade:] *= np.cos(np.linspace(0.0, np.pi / 2, fade)).astype(np.float32) ** 2
+    rng = np.random.default_rng(0)
+    noise = (rng.standard_normal(int(half * fx.SAMPLE_RATE)) * 0.4 * 10 ** (-80 / 20)).astype(np.float32)
+    g = _named(fx.song_features(fx.analyse(np.concatenate([loud, noise]))))
+    assert g["chroma_C"] == 1.0 and max(g[f"chroma_{c}"] for c in fx.PITCH_CLASSES[2:-1]) < -0.9
 
 
 @pytest.mark.parametrize("third", [4, 3], ids=["major", "minor"])

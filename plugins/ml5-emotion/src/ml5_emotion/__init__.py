@@ -4,10 +4,6 @@ import ml5
 from ml5 import LSTM, Dense
 from ml5.music import EMBEDDING_MEANING
 
-#: the music21 corpus folders the EmotionRecognizer reads by default; none holds a piece of
-#: benchmarks/real_audio.py's held-out or development sets
-ROMANTIC_AND_BACH = "bach,schumann_robert,schumann_clara,chopin,beach,weber,johnson_j_r,liliuokalani"
-
 SPEC = ml5.ModelSpec(
     name="emotion",
     title="EmotionRecognizer",
@@ -32,11 +28,6 @@ SPEC = ml5.ModelSpec(
     # reads from a window's sound close to the notes' (held-out arousal r 0.60 -> 0.71 over four
     # seeds with centred dynamics, chord top-1 and valence within a seed's spread; docs/training.md).
     train={"optimizer": "adamw", "weight_decay": 3.0, "batch_size": 512},
-    # Bach's chorales move little in density and loudness; the corpus's romantic piano and song
-    # folders (17 scores) beside them raise the arousal r on twenty pieces it never heard from
-    # 0.61 to 0.70 (mean of four seeds; valence and chord top-1 the same; docs/training.md).
-    # Harmony and melody keep Bach: their test figures are scored on it.
-    dataset_options={"corpus": {"collection": ROMANTIC_AND_BACH}},
 )
 
 
