@@ -33,7 +33,8 @@ RATE = 48_000
 
 def render(path: Path, seconds: float) -> None:
     import soundfile
-    from ml5_audio.soundfont import EVALUATION_PROGRAMS, render as sampled
+    from ml5_audio.soundfont import EVALUATION_PROGRAMS
+    from ml5_audio.soundfont import render as sampled
     from ml5_midi.score import piece_from_score
     from music21 import corpus
 

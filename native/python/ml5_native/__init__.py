@@ -19,10 +19,10 @@ import os
 from pathlib import Path
 
 from ml5_native._engine import (
-    AudioFrontEnd,
     FEATURE_SIZE,
     HARMONY_CONTEXT_SIZE,
     MODEL_SLOTS,
+    AudioFrontEnd,
     LoadError,
     Model,
     ModelStatus,
@@ -30,12 +30,14 @@ from ml5_native._engine import (
     Processor,
     ReloadResult,
     __version__,
+    chord_vocabulary,
+    decode_audio,
+    embedding_emotion,
 )
 from ml5_native._engine import analyse_audio as _analyse_audio
 from ml5_native._engine import audio_feature_names as _audio_feature_names
 from ml5_native._engine import audio_file_level as _audio_file_level
 from ml5_native._engine import audio_settings_json as _audio_settings_json
-from ml5_native._engine import chord_vocabulary, decode_audio, embedding_emotion
 from ml5_native._engine import load_file as _load_file
 from ml5_native._engine import loads as _loads
 
