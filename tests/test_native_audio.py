@@ -161,6 +161,33 @@ def test_the_whole_file_and_short_windows(files):
         assert np.abs(rows["context"] - contexts).max() <= 1e-3 / 30, window
 
 
+@pytest.mark.parametrize("rate", [22_050, 48_000])
+def test_pauses_faint_noise_and_digital_silence(tmp_path, rate):
+    """The frames the chroma leaves out (more than RANGE_DB below a window's loudest) and
+    windows of nothing at all: a chord that fades out, noise 80 dB down, digital silence, a chord
+    again, in 1 s windows (some wholly in the pause, some across its edges)."""
+    import soundfile
+
+    t = np.arange(int(2.0 * rate)) / rate
+    chord = sum(0.2 * np.sin(2 * np.pi * f * t) for f in (261.63, 329.63, 392.0)).astype(np.float32)
+    chord[-rate // 5:] *= np.cos(np.linspace(0.0, np.pi / 2, rate // 5)).astype(np.float32) ** 2
+    noise = (np.random.default_rng(1).standard_normal(int(1.5 * rate)) * 6e-5).astype(np.float32)
+    samples = np.concatenate([chord, noise, np.zeros(int(2.5 * rate), np.float32), chord[::-1]])
+    path = tmp_path / "pause.wav"
+    soundfile.write(path, samples, rate, subtype="FLOAT")
+    spans, raw, contexts = python_rows(path, 1.0)
+    rows = ml5_native.analyse_audio(samples[:, None], rate, 1.0, 256)
+    assert np.column_stack([rows["start"], rows["end"]]).tolist() == spans.tolist()
+    assert (raw[:, fx.BANDS] == -1.0).all(axis=1).any()  # a window of digital silence (4-5 s): nothing heard
+    key = [fx.FEATURES.index("mode"), fx.FEATURES.index("key_clarity")]
+    for columns in (fx.CHROMA, key):  # what the frames left out shape
+        assert np.abs(rows["raw"][:, columns] - raw[:, columns]).max() <= fx.STD_FLOOR * 1e-3
+    if rate == fx.SAMPLE_RATE:  # and everything else, where no resampler's floor (a pure chord's
+        # top bands at 48 kHz lie at it, 60 dB down) adds its own differences
+        assert np.abs(rows["raw"] - raw).max() <= fx.STD_FLOOR * 1e-3
+        assert np.abs(rows["context"] - contexts).max() <= 1e-3 / 30
+
+
 def test_streaming_rows_every_hop_and_their_latency(files):
     """A plugin's use: a row every second over the last 4 s, at the file's own level (fixed) —
     the same features as Python's windows ending there — each complete within latency_samples

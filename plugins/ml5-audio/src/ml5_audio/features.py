@@ -300,7 +300,7 @@ class Analysis:
         self.duration = duration
         #: (PITCHES, pitch frames) semitone band power
         self.semitones = semitones
-        #: (12, pitch frames) the notes' relative amplitude per pitch class (``frame_chroma``)
+        #: (pitch frames, 12) the notes' relative amplitude per pitch class (``frame_chroma``)
         self.chroma = frame_chroma(semitones)
         #: (HARMONY_CONTEXT_BANDS, time frames) mel power of the low bands, for harmony's context
         self.context_power = np.ascontiguousarray(power[:HARMONY_CONTEXT_BANDS])
@@ -381,13 +381,13 @@ def salience(power: np.ndarray) -> np.ndarray:
 
 
 def frame_chroma(semitones: np.ndarray) -> np.ndarray:
-    """(12, pitch frames): per frame, each note's amplitude (the square root of ``salience``)
+    """(pitch frames, 12): per frame, each note's amplitude (the square root of ``salience``)
     relative to the frame's loudest, summed per pitch class: a soft passage and a decaying note
     count as the notes do, by how long they sound, not how loudly (0 in a silent frame)."""
     amplitude = np.sqrt(salience(semitones))
     top = amplitude.max(axis=0, initial=0.0)
     relative = amplitude / np.where(top > 0, top, 1.0)
-    return relative.reshape(PITCHES // 12, 12, -1).sum(axis=0)  # LOWEST_PITCH is a C
+    return np.ascontiguousarray(relative.reshape(PITCHES // 12, 12, -1).sum(axis=0).T)  # LOWEST_PITCH is a C
 
 
 def _window(analysis: Analysis, begin: float, end: float) -> np.ndarray:
@@ -408,7 +408,7 @@ def _window(analysis: Analysis, begin: float, end: float) -> np.ndarray:
     # the frames heard: within RANGE_DB of the window's loudest (a pause's noise does not count)
     frame_db = 10.0 * np.log10(np.maximum(bands.sum(axis=0), AMIN))
     heard = pitch_frames[frame_db >= frame_db.max() - RANGE_DB]
-    chroma = analysis.chroma[:, heard].sum(axis=1) if not silent else np.zeros(12)
+    chroma = analysis.chroma[heard].sum(axis=0) if not silent else np.zeros(12)  # frame by frame, as C++ adds
     out[CHROMA] = profile_values(chroma)
     lowest = _lowest_peaks(10.0 * np.log10(np.maximum(bands, AMIN)))
     found = lowest[lowest >= 0]

@@ -26,7 +26,8 @@ SPEC = ml5.ModelSpec(
     description="Emotion from audio features; the first model of the chain, every other model reads its output.",
     # Audio of pieces it never heard: decoupled weight decay and large batches keep the arousal it
     # reads from a window's sound close to the notes' (held-out arousal r 0.60 -> 0.71 over four
-    # seeds with centred dynamics, chord top-1 and valence within a seed's spread; docs/training.md).
+    # seeds with centred dynamics and features definition 5, chord top-1 and valence within a seed's
+    # spread; docs/training.md).
     train={"optimizer": "adamw", "weight_decay": 3.0, "batch_size": 512},
 )
 
