@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from ml5 import LSTM, Dense, ModelSpec
 from ml5.music import chord_pitch_classes, parse_chord
-from ml5.specs import GRU
+from ml5.specs import GRU, DatasetFormat
 
 
 def spec(**kw):
@@ -77,3 +77,15 @@ def test_a_preferred_real_data_set_is_the_default_where_installed():
     assert spec.default_dataset_among({"synthetic": 1, "corpus": 2, "lakh": 3}) == "corpus"
     assert spec.default_dataset_among({"synthetic": 1, "lakh": 3}) == "lakh"
     assert spec.default_dataset_among({"synthetic": 1}) == "synthetic"  # none installed: the model's own
+
+
+def test_a_data_set_formats_options_default_to_what_a_config_file_gives():
+    from pathlib import Path
+
+    def open_nothing(*_):
+        raise AssertionError("not opened")
+
+    fmt = DatasetFormat(name="tiny", feeds=("groove",), open=open_nothing, options={"n": 3, "names": ["a"], "on": True})
+    assert fmt.options["names"] == ["a"]
+    with pytest.raises(ValueError, match=r"dataset format 'tiny': option 'root' defaults to a PosixPath; a config file gives only"):
+        DatasetFormat(name="tiny", feeds=("groove",), open=open_nothing, options={"root": Path("/data")})

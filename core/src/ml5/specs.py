@@ -163,6 +163,17 @@ class Data:
     skipped: Sequence[Skipped] = attrs.field(factory=tuple, converter=tuple)
 
 
+#: the types of value a config file (TOML or JSON) gives
+CONFIG_TYPES = (bool, int, float, str, list)
+
+
+def _config_values(name: str, options: Mapping[str, Any]) -> None:
+    for key, value in options.items():
+        if not isinstance(value, CONFIG_TYPES):
+            raise ValueError(f"dataset format {name!r}: option {key!r} defaults to a {type(value).__name__}; "
+                             "a config file gives only a bool, int, float, str or list")
+
+
 @attrs.frozen
 class DatasetFormat:
     """A reader for one on-disk format (or a generator), torch-free, yielding numpy arrays."""
@@ -180,8 +191,9 @@ class DatasetFormat:
     #: stats(path, options) -> dict: examples per split, skipped files, label distributions
     #: (``ml5 datasets NAME [FOLDER] --stats``)
     stats: Callable[..., Mapping[str, Any]] | None = None
-    #: options the format accepts in config, with their defaults (the type is the default's)
-    options: Mapping[str, Any] = attrs.field(factory=dict)
+    #: options the format accepts in config, with their defaults (the type is the default's: one a
+    #: config file can give, so that a run's config.json, which records them, repeats the run)
+    options: Mapping[str, Any] = attrs.field(factory=dict, validator=lambda self, _, value: _config_values(self.name, value))
     #: one line for `ml5 datasets`
     description: str = ""
     #: how to cite the data set, shown with it
