@@ -269,3 +269,24 @@ def test_evaluate_refuses_what_the_command_refuses(tmp_path):
     with pytest.raises(EvaluateError) as caught:
         evaluate(registry, tmp_path, "gmd", tmp_path, split="every")
     assert caught.value.code == 2
+
+
+def test_a_model_is_scored_with_its_networks_own_data_set_options(gmd_run):
+    """What the run read the data set with: the network's own options (ModelSpec.dataset_options)
+    over the format's, and -O over both."""
+    import attrs
+    from ml5.registry import Entry
+
+    data, run, _, _ = gmd_run
+    registry = Registry(load())
+    groove = registry.models["groove"]
+    every = evaluate(registry, run / "exports", "gmd", data, {"workers": 1}, "all", "reference")
+    registry.kinds["models"]["groove"] = Entry(attrs.evolve(groove.spec, dataset_options={"gmd": {"max_files": 6}}), groove.plugin)
+    own = evaluate(registry, run / "exports", "gmd", data, {"workers": 1}, "all", "reference")
+    counts = {doc_name: {r["model"]: (r["examples"], r["options"]["max_files"]) for r in doc["models"]}
+              for doc_name, doc in (("every", every), ("own", own))}
+    assert counts["own"]["groove"][1] == 6 and counts["every"]["groove"][1] == 0
+    assert 0 < counts["own"]["groove"][0] < counts["every"]["groove"][0]
+    assert counts["own"]["dynamics"] == counts["every"]["dynamics"]  # another network: the format's
+    given = evaluate(registry, run / "exports", "gmd", data, {"workers": 1, "max_files": 0}, "all", "reference")
+    assert {r["model"]: r["examples"] for r in given["models"]}["groove"] == counts["every"]["groove"][0]

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ml5 import skipped as skips
+from ml5.config import ConfigError
 from ml5.registry import EngineError, Registry
-from ml5.run import DataError
+from ml5.run import DataError, dataset_options
 from ml5.specs import Data, DatasetFormat, Engine, ModelSpec
 
 #: what ``--split`` accepts: one of the splits a data set ships, or every row
@@ -239,7 +240,12 @@ def evaluate(
             doc["not_fed"].append({"model": spec.name, "export": str(export),
                                    "reason": f"dataset {dataset!r} has no data for it (it feeds {', '.join(fmt.feeds)})"})
             continue
-        result = evaluate_model(spec, export, fmt, path, merged, split, chosen)
+        try:  # the options it trained with: the network's own (ModelSpec.dataset_options) under those given
+            model_options = dataset_options(fmt, spec, options or {})
+        except ConfigError as exc:
+            raise EvaluateError(str(exc), 2) from None
+        result = evaluate_model(spec, export, fmt, path, model_options, split, chosen)
+        result["options"] = model_options
         if not keep_outputs:
             result.pop("outputs", None)
         doc["models"].append(result)
