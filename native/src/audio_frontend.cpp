@@ -216,7 +216,7 @@ struct TimeFrame {  // one frame of the time spectrum (ml5_audio.features.Analys
 struct PitchFrame {
     std::array<float, kPitches> power{};
     int lowest_peak = -1;
-    float total = 0;  // the bands' power summed (float32, as Python's)
+    float level_db = 0;  // the bands' power summed (float32, as Python's), in dB (Analysis.pitch_db)
     std::array<double, 12> chroma{};  // ml5_audio.features.frame_chroma
 };
 
@@ -582,7 +582,7 @@ struct AudioFrontEnd::State {
             left[p] = static_cast<double>(frame.power[p]);
             total += frame.power[p];
         }
-        frame.total = total;
+        frame.level_db = 10.0f * std::log10(std::max(total, kAminF));
         detail::salience(left);
         double loudest = 0.0;
         for (int p = 0; p < kPitches; ++p) loudest = std::max(loudest, left[p] = std::sqrt(left[p]));
@@ -735,10 +735,9 @@ struct AudioFrontEnd::State {
         for (int p = 0; p < kPitches; ++p) octaves[p / 12] += silent ? 0.0 : std::sqrt(left[p]);
         // the chroma of the frames heard: within RANGE_DB of the window's loudest frame
         float loudest_db = -std::numeric_limits<float>::infinity();
-        for (std::int64_t k = p0; k <= p1; ++k)
-            loudest_db = std::max(loudest_db, 10.0f * std::log10(std::max(pitch[k].total, kAminF)));
+        for (std::int64_t k = p0; k <= p1; ++k) loudest_db = std::max(loudest_db, pitch[k].level_db);
         for (std::int64_t k = p0; k <= p1 && !silent; ++k)
-            if (10.0f * std::log10(std::max(pitch[k].total, kAminF)) >= loudest_db - static_cast<float>(kRangeDb))
+            if (pitch[k].level_db >= loudest_db - static_cast<float>(kRangeDb))
                 for (int c = 0; c < 12; ++c) chroma[c] += pitch[k].chroma[c];
         profile(chroma.data(), 12, out + kChromaAt);
         int found = 0;

@@ -302,6 +302,8 @@ class Analysis:
         self.semitones = semitones
         #: (pitch frames, 12) the notes' relative amplitude per pitch class (``frame_chroma``)
         self.chroma = frame_chroma(semitones)
+        #: per pitch frame, its bands' power summed, in dB: which frames a window's chroma hears
+        self.pitch_db = 10.0 * np.log10(np.maximum(semitones.sum(axis=0), AMIN))
         #: (HARMONY_CONTEXT_BANDS, time frames) mel power of the low bands, for harmony's context
         self.context_power = np.ascontiguousarray(power[:HARMONY_CONTEXT_BANDS])
         total = power.sum(axis=0)
@@ -406,7 +408,7 @@ def _window(analysis: Analysis, begin: float, end: float) -> np.ndarray:
     pitches = LOWEST_PITCH + np.arange(PITCHES)
     amplitude = np.sqrt(salience(power)) if not silent else np.zeros(PITCHES)
     # the frames heard: within RANGE_DB of the window's loudest (a pause's noise does not count)
-    frame_db = 10.0 * np.log10(np.maximum(bands.sum(axis=0), AMIN))
+    frame_db = analysis.pitch_db[pitch_frames]
     heard = pitch_frames[frame_db >= frame_db.max() - RANGE_DB]
     chroma = analysis.chroma[heard].sum(axis=0) if not silent else np.zeros(12)  # frame by frame, as C++ adds
     out[CHROMA] = profile_values(chroma)
